@@ -1,0 +1,159 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// Backoff is a capped exponential backoff with jitter.
+//
+// Why these defaults: machines usually turn ready within 5-60 s. Starting at
+// 500 ms and growing by 1.5x keeps the early polls dense, so a fast machine is
+// seen within a fraction of a second, while the cap (the provider's
+// PollInterval) bounds both the lag on a slow machine and the request rate.
+// Jitter of +-20% keeps many concurrent waits from polling in lockstep.
+type Backoff struct {
+	Initial    time.Duration
+	Multiplier float64
+	Max        time.Duration
+	// Jitter is the fraction (0..1) by which each delay is randomly varied.
+	Jitter float64
+}
+
+// DefaultBackoff returns the backoff the waits use, capped at pollInterval.
+func DefaultBackoff(pollInterval time.Duration) Backoff {
+	b := Backoff{Initial: 500 * time.Millisecond, Multiplier: 1.5, Max: pollInterval, Jitter: 0.2}
+	if b.Max <= 0 {
+		b.Max = DefaultPollInterval
+	}
+	if b.Initial > b.Max {
+		b.Initial = b.Max
+	}
+	return b
+}
+
+// Delay returns the pause before poll number attempt (0-based), without jitter.
+func (b Backoff) Delay(attempt int) time.Duration {
+	d := float64(b.Initial)
+	for i := 0; i < attempt && d < float64(b.Max); i++ {
+		d *= b.Multiplier
+	}
+	return min(time.Duration(d), b.Max)
+}
+
+// Jittered returns Delay(attempt) varied by up to +-Jitter.
+func (b Backoff) Jittered(attempt int) time.Duration {
+	d := b.Delay(attempt)
+	if b.Jitter <= 0 {
+		return d
+	}
+	f := 1 + b.Jitter*(2*rand.Float64()-1)
+	return time.Duration(float64(d) * f)
+}
+
+// PollFunc is one poll: it returns the current state of the thing waited
+// for, or nil when it does not exist.
+type PollFunc func(ctx context.Context) (*Instance, error)
+
+// Progress, when set, is told of each poll's outcome (for logging).
+type Progress func(attempt int, inst *Instance, err error)
+
+// WaitOptions configure WaitFor.
+type WaitOptions struct {
+	// Operation names the wait in errors, e.g. "wait for server 42 to be ready".
+	Operation string
+	// Timeout bounds the wait on top of ctx; 0 means ctx alone.
+	Timeout time.Duration
+	Backoff Backoff
+	// Progress is optional.
+	Progress Progress
+}
+
+// WaitReady polls until the instance is ready (Active with an IP), bounded by
+// timeout and ctx. Transient errors (retryable kinds) are polled through,
+// honouring their RetryAfter; any other error ends the wait. A machine that
+// vanishes ends it with a NotFoundError.
+func WaitReady(ctx context.Context, id string, poll PollFunc, t Timeouts, progress Progress) (*Instance, error) {
+	return WaitFor(ctx, poll, func(inst *Instance) (bool, error) {
+		if inst == nil {
+			return false, NotFound("instance", id)
+		}
+		return inst.IsReady(), nil
+	}, WaitOptions{
+		Operation: "waiting for instance " + id + " to be ready",
+		Timeout:   t.InstanceReady,
+		Backoff:   DefaultBackoff(t.PollInterval),
+		Progress:  progress,
+	})
+}
+
+// WaitGone polls until the instance no longer exists or is archived (clouds
+// such as EC2 keep terminated machines visible for a while).
+func WaitGone(ctx context.Context, id string, poll PollFunc, timeout, pollInterval time.Duration, progress Progress) error {
+	_, err := WaitFor(ctx, poll, func(inst *Instance) (bool, error) {
+		return inst == nil || inst.Status.Kind == StatusArchive, nil
+	}, WaitOptions{
+		Operation: "waiting for instance " + id + " to be deleted",
+		Timeout:   timeout,
+		Backoff:   DefaultBackoff(pollInterval),
+		Progress:  progress,
+	})
+	return err
+}
+
+// WaitFor polls until done reports true or an error, the context ends, or
+// the timeout passes. A timeout or a context deadline becomes a TimeoutError
+// wrapping the last poll error, if any; a cancellation returns ctx.Err().
+func WaitFor(ctx context.Context, poll PollFunc, done func(*Instance) (bool, error), opts WaitOptions) (*Instance, error) {
+	start := time.Now()
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		inst, err := poll(ctx)
+		if opts.Progress != nil {
+			opts.Progress(attempt, inst, err)
+		}
+		delay := opts.Backoff.Jittered(attempt)
+		switch {
+		case err == nil:
+			lastErr = nil
+			ok, derr := done(inst)
+			if derr != nil {
+				return inst, derr
+			}
+			if ok {
+				return inst, nil
+			}
+		case ctx.Err() != nil:
+			// The poll failed because the wait itself ended.
+		case IsRetryable(err):
+			lastErr = err
+			if after, ok := RetryAfter(err); ok && after > delay {
+				delay = after
+			}
+		default:
+			return nil, err
+		}
+
+		timer := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				cause := lastErr
+				if cause == nil {
+					cause = ctx.Err()
+				}
+				return nil, &TimeoutError{Operation: opts.Operation, Elapsed: time.Since(start), Err: cause}
+			}
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+	}
+}
