@@ -1,0 +1,144 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+)
+
+type fakeFactory struct{ t ProviderType }
+
+func (f fakeFactory) Type() ProviderType { return f.t }
+func (f fakeFactory) Implemented() bool  { return true }
+func (f fakeFactory) Create(cfg Config) (Provider, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return fakeProvider{name: string(f.t)}, nil
+}
+
+// fakeProvider implements Provider with Defaults for the optional methods.
+type fakeProvider struct {
+	Defaults
+	name  string
+	snaps []Snapshot
+}
+
+func (p fakeProvider) Name() string { return p.name }
+func (fakeProvider) CreateInstance(context.Context, InstanceRequest) (*Instance, error) {
+	return nil, nil
+}
+func (fakeProvider) DestroyInstance(context.Context, string) error          { return nil }
+func (fakeProvider) GetInstance(context.Context, string) (*Instance, error) { return nil, nil }
+func (fakeProvider) ListInstances(context.Context) ([]Instance, error)      { return nil, nil }
+func (fakeProvider) WaitReady(context.Context, string) (*Instance, error)   { return nil, nil }
+func (fakeProvider) CreateSnapshot(context.Context, string, string) (*Snapshot, error) {
+	return nil, nil
+}
+func (p fakeProvider) ListSnapshots(context.Context) ([]Snapshot, error) { return p.snaps, nil }
+func (fakeProvider) DeleteSnapshot(context.Context, string) error        { return nil }
+
+var _ Provider = fakeProvider{}
+
+func testRegistry() *Registry {
+	r := NewRegistry()
+	r.Register(fakeFactory{Hetzner})
+	r.Register(Unimplemented(DigitalOcean))
+	r.Register(Unimplemented(AWS))
+	return r
+}
+
+func TestCreateByName(t *testing.T) {
+	r := testRegistry()
+	cfg := Config{Token: "t", Timeouts: DefaultTimeouts()}
+	for _, name := range []string{"hetzner", "hcloud", "HCloud", " Hetzner "} {
+		p, err := r.CreateByName(name, cfg)
+		if err != nil || p.Name() != "hetzner" {
+			t.Errorf("CreateByName(%q) = %v, %v", name, p, err)
+		}
+	}
+	for _, name := range []string{"digitalocean", "do", "aws", "EC2"} {
+		var ni *NotImplementedError
+		if _, err := r.CreateByName(name, cfg); !errors.As(err, &ni) {
+			t.Errorf("CreateByName(%q) = %v, want NotImplementedError", name, err)
+		}
+	}
+	var up *UnknownProviderError
+	_, err := r.CreateByName("gcp", cfg)
+	if !errors.As(err, &up) || up.Name != "gcp" {
+		t.Fatalf("CreateByName(gcp) = %v, want UnknownProviderError", err)
+	}
+	if want := []string{"aws", "digitalocean", "hetzner"}; !slices.Equal(up.Supported, want) {
+		t.Errorf("Supported = %v, want %v", up.Supported, want)
+	}
+	var ic *InvalidConfigError
+	if _, err := r.CreateByName("hetzner", Config{Timeouts: DefaultTimeouts()}); !errors.As(err, &ic) || ic.Field != "token" {
+		t.Errorf("missing token = %v, want InvalidConfigError on token", err)
+	}
+}
+
+func TestRegistryLists(t *testing.T) {
+	r := testRegistry()
+	if got, want := r.Registered(), []ProviderType{AWS, DigitalOcean, Hetzner}; !slices.Equal(got, want) {
+		t.Errorf("Registered = %v, want %v", got, want)
+	}
+	if got, want := r.Implemented(), []ProviderType{Hetzner}; !slices.Equal(got, want) {
+		t.Errorf("Implemented = %v, want %v", got, want)
+	}
+	if got := NewRegistry().Registered(); len(got) != 0 {
+		t.Errorf("empty registry lists %v", got)
+	}
+	// Register replaces a factory of the same type.
+	r.Register(fakeFactory{AWS})
+	if got, want := r.Implemented(), []ProviderType{AWS, Hetzner}; !slices.Equal(got, want) {
+		t.Errorf("after replacing aws: Implemented = %v, want %v", got, want)
+	}
+	if f, ok := r.Lookup("do"); !ok || f.Type() != DigitalOcean {
+		t.Errorf("Lookup(do) = %v, %v", f, ok)
+	}
+}
+
+func TestAliases(t *testing.T) {
+	if got := Hetzner.Aliases(); !slices.Equal(got, []string{"hcloud"}) {
+		t.Errorf("Hetzner.Aliases() = %v", got)
+	}
+	if got := ParseProviderType("Sim"); got != "sim" {
+		t.Errorf("unknown names pass through lowercased, got %q", got)
+	}
+}
+
+func TestDefaultsAndGetSnapshot(t *testing.T) {
+	p := fakeProvider{snaps: []Snapshot{{ID: "1", Name: "a"}, {ID: "2", Name: "b"}}}
+	keys, err := p.SSHKeys(context.Background())
+	if err != nil || keys == nil || len(keys) != 0 {
+		t.Errorf("default SSHKeys = %v, %v; want empty, non-nil", keys, err)
+	}
+	if !p.SupportsSnapshots() {
+		t.Error("default SupportsSnapshots must be true")
+	}
+	s, err := GetSnapshot(context.Background(), p, "2")
+	if err != nil || s == nil || s.Name != "b" {
+		t.Errorf("GetSnapshot(2) by listing = %v, %v", s, err)
+	}
+	s, err = GetSnapshot(context.Background(), p, "3")
+	if err != nil || s != nil {
+		t.Errorf("GetSnapshot(3) = %v, %v; want nil, nil", s, err)
+	}
+}
+
+func TestValidateEndpoint(t *testing.T) {
+	ok := []string{"", "https://api.hetzner.cloud/v1", "http://127.0.0.1:8080/v1", "http://localhost:1/v1", "http://[::1]:9/v1", "http://127.1.2.3/v1"}
+	for _, e := range ok {
+		if err := ValidateEndpoint(e); err != nil {
+			t.Errorf("ValidateEndpoint(%q) = %v, want nil", e, err)
+		}
+	}
+	bad := []string{"http://api.example.com/v1", "http://10.0.0.1/v1", "ftp://127.0.0.1/", "127.0.0.1:8080", "not a url", "https://"}
+	for _, e := range bad {
+		var ic *InvalidConfigError
+		if err := ValidateEndpoint(e); !errors.As(err, &ic) || ic.Field != "endpoint" {
+			t.Errorf("ValidateEndpoint(%q) = %v, want InvalidConfigError on endpoint", e, err)
+		}
+	}
+}
