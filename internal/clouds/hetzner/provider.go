@@ -1,0 +1,421 @@
+package hetzner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hetznercloud/hcloud-go/v2/hcloud"
+
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+// Retry settings for API calls. hcloud-go retries by itself the answers that
+// are worth retrying (rate_limit_exceeded, conflict, bad_gateway, timeout,
+// non-JSON 502/504, network timeouts) and nothing else, so spuff does not
+// add a retry layer of its own; it only shapes the SDK's.
+const (
+	// retryMaxRetries keeps hcloud-go's own default count.
+	retryMaxRetries = 5
+	// retryBase starts at 1 s because Hetzner refills its rate-limit bucket at
+	// one request per second: retrying a 429 sooner is mostly wasted.
+	retryBase = time.Second
+	// retryCap bounds one pause. With full jitter, five retries sleep at
+	// most 1+2+4+8+10 = 25 s in all (the SDK's 1-minute cap allows 31 s and
+	// longer pauses if the count is raised), and concurrent Terraform
+	// operations that hit the limit together spread out.
+	retryCap = 10 * time.Second
+)
+
+// Provider is the Hetzner Cloud implementation of framework.Provider. It
+// also implements framework.SnapshotGetter and framework.RequestValidator.
+type Provider struct {
+	// Defaults supplies SupportsSnapshots (true); SSHKeys is overridden.
+	framework.Defaults
+
+	client   *hcloud.Client
+	timeouts framework.Timeouts
+	log      framework.LogFunc // may be nil
+}
+
+var (
+	_ framework.Provider         = (*Provider)(nil)
+	_ framework.SnapshotGetter   = (*Provider)(nil)
+	_ framework.RequestValidator = (*Provider)(nil)
+)
+
+// Factory builds Hetzner providers for the registry.
+type Factory struct{}
+
+var _ framework.Factory = Factory{}
+
+// Type returns framework.Hetzner.
+func (Factory) Type() framework.ProviderType { return framework.Hetzner }
+
+// Implemented is true.
+func (Factory) Implemented() bool { return true }
+
+// Create validates cfg and builds a provider; it calls no API.
+func (Factory) Create(cfg framework.Config) (framework.Provider, error) {
+	p, err := New(cfg)
+	if err != nil {
+		return nil, err // not p: a nil *Provider in an interface is not nil
+	}
+	return p, nil
+}
+
+// settings are the client knobs tests override to run fast.
+type settings struct {
+	retryBackoff hcloud.BackoffFunc
+	pollBackoff  hcloud.BackoffFunc
+}
+
+type option func(*settings)
+
+// withRetryBackoff replaces the pause between retries of one API call.
+func withRetryBackoff(f hcloud.BackoffFunc) option {
+	return func(s *settings) { s.retryBackoff = f }
+}
+
+// withPollBackoff replaces the pause between polls of a cloud action.
+func withPollBackoff(f hcloud.BackoffFunc) option {
+	return func(s *settings) { s.pollBackoff = f }
+}
+
+// New validates cfg and builds a Hetzner provider. It calls no API: a bad
+// token shows on the first call.
+func New(cfg framework.Config) (*Provider, error) {
+	return newProvider(cfg)
+}
+
+func newProvider(cfg framework.Config, opts ...option) (*Provider, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := settings{
+		retryBackoff: hcloud.ExponentialBackoffWithOpts(hcloud.ExponentialBackoffOpts{
+			Base: retryBase, Multiplier: 2, Cap: retryCap, Jitter: true,
+		}),
+		pollBackoff: pollBackoff(cfg.Timeouts.PollInterval),
+	}
+	for _, o := range opts {
+		o(&s)
+	}
+
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: cfg.Timeouts.HTTPRequest}
+	}
+	app := "spuff"
+	if cfg.UserAgent != "" {
+		app = cfg.UserAgent
+	}
+	clientOpts := []hcloud.ClientOption{
+		hcloud.WithToken(cfg.Token),
+		hcloud.WithApplication(app, ""),
+		hcloud.WithHTTPClient(httpClient),
+		hcloud.WithPollOpts(hcloud.PollOpts{BackoffFunc: s.pollBackoff}),
+		hcloud.WithRetryOpts(hcloud.RetryOpts{BackoffFunc: s.retryBackoff, MaxRetries: retryMaxRetries}),
+	}
+	if cfg.Endpoint != "" {
+		clientOpts = append(clientOpts, hcloud.WithEndpoint(cfg.Endpoint))
+	}
+	return &Provider{
+		client:   hcloud.NewClient(clientOpts...),
+		timeouts: cfg.Timeouts,
+		log:      cfg.Log,
+	}, nil
+}
+
+// pollBackoff polls cloud actions the way the framework's waits poll
+// machines: densely at first (500 ms, x1.5), capped at PollInterval, with
+// jitter. hcloud-go's default is a constant 500 ms, which costs a request
+// every half second for the minutes a snapshot can take.
+func pollBackoff(pollInterval time.Duration) hcloud.BackoffFunc {
+	b := framework.DefaultBackoff(pollInterval)
+	return func(retries int) time.Duration { return b.Jittered(retries) }
+}
+
+// logf sends a log line to the configured sink, if any. Fields never carry
+// the token or user data.
+func (p *Provider) logf(ctx context.Context, msg string, fields map[string]any) {
+	if p.log != nil {
+		p.log(ctx, msg, fields)
+	}
+}
+
+// Name returns "hetzner".
+func (p *Provider) Name() string { return providerName }
+
+// fail maps err, except that when ctx has ended the context's own error is
+// returned: the SDK's error then only restates it, with a URL.
+func fail(ctx context.Context, err error, about subject) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	return mapError(err, about)
+}
+
+// CreateInstance creates a server and returns at once, without waiting for
+// its create/start actions: use WaitReady.
+func (p *Provider) CreateInstance(ctx context.Context, req framework.InstanceRequest) (*framework.Instance, error) {
+	if err := framework.ValidateRequest(p, req); err != nil {
+		return nil, err
+	}
+	image, err := imageFor(req.Image)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := p.resolveSSHKeys(ctx, req.SSHKeys)
+	if err != nil {
+		return nil, err
+	}
+	res, _, err := p.client.Server.Create(ctx, hcloud.ServerCreateOpts{
+		Name:       req.Name,
+		ServerType: &hcloud.ServerType{Name: req.Size},
+		Image:      image,
+		Location:   &hcloud.Location{Name: req.Region},
+		SSHKeys:    keys,
+		UserData:   req.UserData, // raw: the API takes cloud-init as is
+		Labels:     cloneLabels(req.Labels),
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			if named := notFoundOnCreate(err); named != nil {
+				return nil, named
+			}
+		}
+		return nil, fail(ctx, err, subject{})
+	}
+	if res.Server == nil {
+		return nil, framework.API(0, "the create answer carried no server")
+	}
+	return serverToInstance(res.Server), nil
+}
+
+// resolveSSHKeys turns key names or IDs into the IDs hcloud-go sends, so
+// that an unknown key is reported as such before the server is created.
+func (p *Provider) resolveSSHKeys(ctx context.Context, namesOrIDs []string) ([]*hcloud.SSHKey, error) {
+	keys := make([]*hcloud.SSHKey, 0, len(namesOrIDs))
+	for _, k := range namesOrIDs {
+		key, _, err := p.client.SSHKey.Get(ctx, k)
+		if err != nil {
+			return nil, fail(ctx, err, subject{Type: "ssh_key", ID: k})
+		}
+		if key == nil {
+			return nil, framework.InvalidConfig("ssh_keys", fmt.Sprintf("no SSH key with the name or ID %q in this Hetzner project", k))
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+// DestroyInstance deletes a server without waiting for it to be gone. A
+// server that does not exist is not an error. It does not check the
+// managed-by label: the Terraform layer reads the server first.
+func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
+	n, err := parseID("id", id)
+	if err != nil {
+		return err
+	}
+	_, _, err = p.client.Server.DeleteWithResult(ctx, &hcloud.Server{ID: n})
+	if err != nil {
+		if hcloud.IsError(err, hcloud.ErrorCodeNotFound) {
+			return nil
+		}
+		return fail(ctx, err, subject{Type: "instance", ID: id})
+	}
+	return nil
+}
+
+// GetInstance returns the server, or (nil, nil) when it does not exist.
+func (p *Provider) GetInstance(ctx context.Context, id string) (*framework.Instance, error) {
+	n, err := parseID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	s, _, err := p.client.Server.GetByID(ctx, n)
+	if err != nil {
+		return nil, fail(ctx, err, subject{Type: "instance", ID: id})
+	}
+	if s == nil {
+		return nil, nil
+	}
+	return serverToInstance(s), nil
+}
+
+// managedSelector selects what spuff created.
+const managedSelector = framework.ManagedByKey + "=" + framework.ManagedByValue
+
+// ListInstances returns every server labelled managed-by=spuff, across all
+// pages; the cloud does the filtering.
+func (p *Provider) ListInstances(ctx context.Context) ([]framework.Instance, error) {
+	servers, err := p.client.Server.AllWithOpts(ctx, hcloud.ServerListOpts{
+		ListOpts: hcloud.ListOpts{LabelSelector: managedSelector},
+	})
+	if err != nil {
+		return nil, fail(ctx, err, subject{})
+	}
+	out := make([]framework.Instance, 0, len(servers))
+	for _, s := range servers {
+		out = append(out, *serverToInstance(s))
+	}
+	return out, nil
+}
+
+// WaitReady polls the server until it is running with a public IPv4,
+// bounded by Timeouts.InstanceReady and ctx.
+func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instance, error) {
+	if _, err := parseID("id", id); err != nil {
+		return nil, err
+	}
+	poll := func(ctx context.Context) (*framework.Instance, error) { return p.GetInstance(ctx, id) }
+	progress := func(attempt int, inst *framework.Instance, err error) {
+		fields := map[string]any{"provider": providerName, "id": id, "attempt": attempt}
+		switch {
+		case err != nil:
+			fields["error"] = err.Error()
+		case inst == nil:
+			fields["status"] = "not found"
+		default:
+			fields["status"] = inst.Status.String()
+			fields["ip"] = inst.IP.String()
+		}
+		p.logf(ctx, "waiting for server to be ready", fields)
+	}
+	return framework.WaitReady(ctx, id, poll, p.timeouts, progress)
+}
+
+// CreateSnapshot snapshots a server, labels the image managed-by=spuff and
+// waits for the create_image action, bounded by Timeouts.ActionComplete.
+// When the image exists but the wait fails, the error is an
+// *framework.IncompleteError carrying the image ID, so that the caller can
+// record (or clean up) the snapshot instead of leaking it.
+func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) (*framework.Snapshot, error) {
+	n, err := parseID("instance_id", instanceID)
+	if err != nil {
+		return nil, err
+	}
+	res, _, err := p.client.Server.CreateImage(ctx, &hcloud.Server{ID: n}, &hcloud.ServerCreateImageOpts{
+		Type:        hcloud.ImageTypeSnapshot,
+		Description: hcloud.Ptr(name),
+		Labels:      framework.ManagedLabels(nil),
+	})
+	if err != nil {
+		return nil, fail(ctx, err, subject{Type: "instance", ID: instanceID})
+	}
+	if res.Image == nil {
+		return nil, framework.API(0, "the create_image answer carried no image")
+	}
+	snap := imageToSnapshot(res.Image)
+	if snap.InstanceID == "" {
+		snap.InstanceID = instanceID
+	}
+
+	if err := p.waitAction(ctx, res.Action, "snapshot "+snap.ID); err != nil {
+		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: snap.ID, Err: err}
+	}
+	return snap, nil
+}
+
+// waitAction waits for a cloud action, bounded by Timeouts.ActionComplete.
+// what names the action's resource in logs and errors.
+func (p *Provider) waitAction(ctx context.Context, action *hcloud.Action, what string) error {
+	if action == nil {
+		return nil
+	}
+	start := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, p.timeouts.ActionComplete)
+	defer cancel()
+	err := p.client.Action.WaitForFunc(wctx, func(a *hcloud.Action) error {
+		p.logf(ctx, "waiting for action", map[string]any{
+			"provider": providerName, "resource": what, "action": a.Command,
+			"action_id": a.ID, "status": string(a.Status), "progress": a.Progress,
+		})
+		if a.Status == hcloud.ActionStatusError {
+			return a.Error()
+		}
+		return nil
+	}, action)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		// The caller ended the wait: say so as is.
+		return ctx.Err()
+	case errors.Is(wctx.Err(), context.DeadlineExceeded):
+		return &framework.TimeoutError{
+			Operation: fmt.Sprintf("waiting for %s (%s action %d)", what, action.Command, action.ID),
+			Elapsed:   time.Since(start),
+			Err:       context.DeadlineExceeded,
+		}
+	}
+	return mapError(err, subject{})
+}
+
+// ListSnapshots returns every snapshot image labelled managed-by=spuff,
+// across all pages.
+func (p *Provider) ListSnapshots(ctx context.Context) ([]framework.Snapshot, error) {
+	images, err := p.client.Image.AllWithOpts(ctx, hcloud.ImageListOpts{
+		ListOpts: hcloud.ListOpts{LabelSelector: managedSelector},
+		Type:     []hcloud.ImageType{hcloud.ImageTypeSnapshot},
+	})
+	if err != nil {
+		return nil, fail(ctx, err, subject{})
+	}
+	out := make([]framework.Snapshot, 0, len(images))
+	for _, img := range images {
+		out = append(out, *imageToSnapshot(img))
+	}
+	return out, nil
+}
+
+// GetSnapshot returns the snapshot, or (nil, nil) when no image has that ID
+// or the image is not a snapshot (a system image or a backup).
+func (p *Provider) GetSnapshot(ctx context.Context, id string) (*framework.Snapshot, error) {
+	n, err := parseID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := p.client.Image.GetByID(ctx, n)
+	if err != nil {
+		return nil, fail(ctx, err, subject{Type: "snapshot", ID: id})
+	}
+	if img == nil || img.Type != hcloud.ImageTypeSnapshot {
+		return nil, nil
+	}
+	return imageToSnapshot(img), nil
+}
+
+// DeleteSnapshot deletes a snapshot image; one that does not exist is not
+// an error.
+func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
+	n, err := parseID("id", id)
+	if err != nil {
+		return err
+	}
+	_, err = p.client.Image.Delete(ctx, &hcloud.Image{ID: n})
+	if err != nil {
+		if hcloud.IsError(err, hcloud.ErrorCodeNotFound) {
+			return nil
+		}
+		return fail(ctx, err, subject{Type: "snapshot", ID: id})
+	}
+	return nil
+}
+
+// SSHKeys returns the names of the project's SSH keys, across all pages.
+// Names are what users write in Terraform; CreateInstance accepts both.
+func (p *Provider) SSHKeys(ctx context.Context) ([]string, error) {
+	keys, err := p.client.SSHKey.All(ctx)
+	if err != nil {
+		return nil, fail(ctx, err, subject{})
+	}
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, k.Name)
+	}
+	return out, nil
+}
