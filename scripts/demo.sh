@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# scripts/demo.sh: the quickstart, end to end, offline.
+#
+# Builds the provider and the simulator into bin/, starts bin/spuff-sim on a free
+# loopback port, points Terraform at the freshly built provider with dev_overrides
+# (no `terraform init`, no registry), applies examples/quickstart in a temporary
+# copy, shows outputs and state, and destroys everything again.
+#
+# Nothing is written into the repository except bin/. The simulator and the
+# temporary directory are always cleaned up, also on failure or Ctrl-C.
+#
+# Environment knobs (all optional):
+#   DEMO_KEEP_TMP=1            keep the temporary directory (state, logs) for inspection
+#   DEMO_SERVER_READY_DELAY    simulator delay before a server is running   (default 3s)
+#   DEMO_IMAGE_READY_DELAY     simulator delay before a snapshot is available (default 3s)
+#   DEMO_POLL_INTERVAL         provider poll interval used for the demo       (default 1s)
+#   TERRAFORM                  terraform binary (default: terraform on PATH)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="$ROOT/bin"
+TERRAFORM="${TERRAFORM:-terraform}"
+SERVER_READY_DELAY="${DEMO_SERVER_READY_DELAY:-3s}"
+IMAGE_READY_DELAY="${DEMO_IMAGE_READY_DELAY:-3s}"
+POLL_INTERVAL="${DEMO_POLL_INTERVAL:-1s}"
+
+if [ -t 1 ]; then BOLD=$'\033[1m'; RED=$'\033[31m'; RESET=$'\033[0m'; else BOLD=''; RED=''; RESET=''; fi
+section() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$RESET"; }
+die() { printf '%sdemo: %s%s\n' "$RED" "$*" "$RESET" >&2; exit 1; }
+
+command -v go >/dev/null 2>&1 || die "go is not on PATH"
+command -v "$TERRAFORM" >/dev/null 2>&1 || die "terraform is not on PATH (set TERRAFORM=/path/to/terraform)"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/spuff-demo.XXXXXX")"
+SIM_PID=""
+SIM_LOG="$TMP/spuff-sim.log"
+CURRENT_STEP="setup"
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [ "$rc" -ne 0 ]; then
+		printf '\n%sdemo FAILED during: %s (exit %d)%s\n' "$RED" "$CURRENT_STEP" "$rc" "$RESET" >&2
+		if [ -s "$SIM_LOG" ]; then
+			echo "---- last 40 lines of the simulator log ----" >&2
+			tail -n 40 "$SIM_LOG" >&2 || true
+		fi
+	fi
+	if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
+		echo "==> stopping spuff-sim (pid $SIM_PID)"
+		kill "$SIM_PID" 2>/dev/null || true
+		# Give it a moment for a graceful shutdown, then insist.
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$SIM_PID" 2>/dev/null || break; sleep 0.2; done
+		kill -9 "$SIM_PID" 2>/dev/null || true
+		wait "$SIM_PID" 2>/dev/null || true
+	fi
+	if [ "${DEMO_KEEP_TMP:-}" = "1" ]; then
+		echo "==> keeping $TMP (DEMO_KEEP_TMP=1)"
+	else
+		rm -rf "$TMP"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# step NAME CMD...: run a command under a section header; any failure aborts the demo.
+step() {
+	CURRENT_STEP="$1"
+	shift
+	section "$CURRENT_STEP"
+	"$@"
+}
+
+# ---------------------------------------------------------------------------
+section "Versions"
+go version
+"$TERRAFORM" version | head -n 1
+
+CURRENT_STEP="build"
+section "Building bin/terraform-provider-spuff and bin/spuff-sim"
+mkdir -p "$BIN"
+(cd "$ROOT" && go build -o "$BIN/terraform-provider-spuff" . && go build -o "$BIN/spuff-sim" ./cmd/spuff-sim)
+ls -l "$BIN/terraform-provider-spuff" "$BIN/spuff-sim" | awk '{print "    " $NF " (" $5 " bytes)"}'
+
+# ---------------------------------------------------------------------------
+CURRENT_STEP="start simulator"
+section "Starting spuff-sim (server ready after $SERVER_READY_DELAY, snapshot ready after $IMAGE_READY_DELAY)"
+URL_FILE="$TMP/sim-url"
+"$BIN/spuff-sim" -addr 127.0.0.1:0 -url-file "$URL_FILE" \
+	-server-ready-delay "$SERVER_READY_DELAY" -image-ready-delay "$IMAGE_READY_DELAY" \
+	>"$SIM_LOG" 2>&1 &
+SIM_PID=$!
+
+# The simulator writes "http://127.0.0.1:PORT\n" once it is listening.
+BASE=""
+for _ in $(seq 1 150); do
+	if [ -s "$URL_FILE" ] && [ "$(tail -c 1 "$URL_FILE" | od -An -c | tr -d ' ')" = '\n' ]; then
+		BASE="$(head -n 1 "$URL_FILE" | tr -d '\r\n')"
+		break
+	fi
+	kill -0 "$SIM_PID" 2>/dev/null || die "spuff-sim exited before it was ready"
+	sleep 0.1
+done
+[ -n "$BASE" ] || die "spuff-sim did not write $URL_FILE within 15s"
+case "$BASE" in
+	http://127.0.0.1:*|http://localhost:*|http://\[::1\]:*) ;;
+	*) die "unexpected simulator URL '$BASE'" ;;
+esac
+echo "    spuff-sim pid $SIM_PID listening on $BASE (Hetzner API at $BASE/v1)"
+
+# ---------------------------------------------------------------------------
+CURRENT_STEP="configure terraform"
+section "Configuring Terraform (dev_overrides, no init) and the provider environment"
+CLI_CONFIG="$TMP/terraformrc"
+cat >"$CLI_CONFIG" <<EOF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/spuff/spuff" = "$BIN"
+  }
+  direct {}
+}
+EOF
+export TF_CLI_CONFIG_FILE="$CLI_CONFIG"
+export TF_IN_AUTOMATION=1
+export TF_INPUT=0
+export CHECKPOINT_DISABLE=1
+unset TF_LOG TF_WORKSPACE TF_DATA_DIR
+# Only the simulator: make sure no real credentials from the caller's shell are used.
+unset HCLOUD_TOKEN HETZNER_TOKEN SPUFF_CLOUD
+export SPUFF_ENDPOINT="$BASE/v1"
+SPUFF_TOKEN="$(printf 'demo%.0s' $(seq 1 16))"
+export SPUFF_TOKEN
+[ "${#SPUFF_TOKEN}" -eq 64 ] || die "demo token is not 64 characters"
+
+WORK="$TMP/quickstart"
+cp -R "$ROOT/examples/quickstart" "$WORK"
+rm -rf "$WORK/.terraform" "$WORK"/terraform.tfstate* "$WORK/.terraform.lock.hcl"
+# Terraform override file: poll faster than the 5s default, only for this demo
+# copy. examples/quickstart itself is untouched.
+cat >"$WORK/demo_override.tf" <<EOF
+provider "spuff" {
+  timeouts = {
+    poll_interval = "$POLL_INTERVAL"
+  }
+}
+EOF
+echo "    TF_CLI_CONFIG_FILE=$CLI_CONFIG"
+echo "    SPUFF_ENDPOINT=$SPUFF_ENDPOINT"
+echo "    SPUFF_TOKEN=<64 characters>"
+echo "    working directory: $WORK (copy of examples/quickstart + demo_override.tf)"
+
+tf() { (cd "$WORK" && "$TERRAFORM" "$@"); }
+
+# ---------------------------------------------------------------------------
+# -compact-warnings folds the "Provider development overrides are in effect"
+# warning into one line; errors are never hidden.
+step "terraform apply" tf apply -auto-approve -input=false -compact-warnings
+step "terraform output" tf output
+step "terraform state list" tf state list
+step "terraform plan (expect no changes)" tf plan -input=false -compact-warnings -detailed-exitcode
+step "terraform destroy" tf destroy -auto-approve -input=false -compact-warnings
+
+CURRENT_STEP="verify destroy"
+section "Checking that the state is empty"
+left="$(tf state list)"
+[ -z "$left" ] || die "resources left in state after destroy: $left"
+echo "    state is empty"
+
+section "Demo finished successfully"
