@@ -1,0 +1,269 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds"
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+var _ provider.Provider = (*spuffProvider)(nil)
+
+// Environment variables the provider block falls back to.
+const (
+	envCloud    = "SPUFF_CLOUD"
+	envToken    = "SPUFF_TOKEN"
+	envEndpoint = "SPUFF_ENDPOINT"
+)
+
+// tokenEnv lists, per cloud, the environment variables read for the token
+// before the generic SPUFF_TOKEN: the cloud's own variable is more specific
+// when one configuration uses several clouds.
+var tokenEnv = map[framework.ProviderType][]string{
+	framework.Hetzner:      {"HCLOUD_TOKEN", "HETZNER_TOKEN"},
+	framework.DigitalOcean: {"DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"},
+	framework.AWS:          {"AWS_ACCESS_KEY_ID"},
+}
+
+// tokenEnvVars returns the variables read for cloud t, in order.
+func tokenEnvVars(t framework.ProviderType) []string {
+	return append(append([]string{}, tokenEnv[t]...), envToken)
+}
+
+type spuffProvider struct {
+	version  string
+	registry *framework.Registry
+}
+
+// New returns the provider with every cloud of the default registry.
+func New(version string) func() provider.Provider {
+	return NewWithRegistry(version, clouds.WithDefaults())
+}
+
+// NewWithRegistry returns the provider resolving clouds through registry.
+func NewWithRegistry(version string, registry *framework.Registry) func() provider.Provider {
+	return func() provider.Provider {
+		return &spuffProvider{version: version, registry: registry}
+	}
+}
+
+type providerModel struct {
+	Cloud    types.String `tfsdk:"cloud"`
+	Token    types.String `tfsdk:"token"`
+	Endpoint types.String `tfsdk:"endpoint"`
+	Timeouts types.Object `tfsdk:"timeouts"`
+}
+
+type providerTimeoutsModel struct {
+	InstanceReady  types.String `tfsdk:"instance_ready"`
+	ActionComplete types.String `tfsdk:"action_complete"`
+	PollInterval   types.String `tfsdk:"poll_interval"`
+	HTTPRequest    types.String `tfsdk:"http_request"`
+	SSHConnect     types.String `tfsdk:"ssh_connect"`
+	CloudInit      types.String `tfsdk:"cloud_init"`
+}
+
+// providerData is what Configure hands to resources and data sources.
+type providerData struct {
+	cloud    framework.Provider
+	timeouts framework.Timeouts
+	// token is kept only to mask it from logs.
+	token string
+}
+
+func (p *spuffProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "spuff"
+	resp.Version = p.version
+}
+
+func (p *spuffProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	duration := func(desc string, def time.Duration) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: fmt.Sprintf("%s, as a duration such as `%s`. Defaults to `%s`.", desc, def, def),
+			Validators:          []validator.String{durationValidator{}},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The spuff provider creates short-lived cloud machines (dev boxes, CI runners, GPU boxes) and their snapshots " +
+			"on Hetzner Cloud from one cloud-agnostic schema. Everything it creates carries the label `managed-by = spuff`, " +
+			"and it only ever lists, changes or deletes what carries that label.",
+		Attributes: map[string]schema.Attribute{
+			"cloud": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The cloud to manage machines on: `hetzner` (alias `hcloud`). `digitalocean` and `aws` are planned. " +
+					"Can also be set with the `SPUFF_CLOUD` environment variable.",
+				Validators: []validator.String{cloudValidator{registry: p.registry}},
+			},
+			"token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "The cloud API token. When unset, read from the cloud's own environment variable " +
+					"(`HCLOUD_TOKEN`, then `HETZNER_TOKEN` for Hetzner), then from `SPUFF_TOKEN`. Never logged.",
+			},
+			"endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Override the cloud's API URL, e.g. `http://127.0.0.1:8080/v1` for the bundled simulator `spuff-sim`. " +
+					"Must be `https`, or `http` only on a loopback host. Can also be set with `SPUFF_ENDPOINT`.",
+				Validators: []validator.String{endpointValidator{}},
+			},
+			"timeouts": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Bounds on the provider's cloud operations. Every value is a positive duration.",
+				Attributes: map[string]schema.Attribute{
+					"instance_ready":  duration("Longest wait for a new instance to be running with a public IP", framework.DefaultInstanceReady),
+					"action_complete": duration("Longest wait for a cloud action such as a snapshot", framework.DefaultActionComplete),
+					"poll_interval":   duration("Longest pause between two status polls (polling starts faster and backs off up to this)", framework.DefaultPollInterval),
+					"http_request":    duration("Timeout of one HTTP request to the cloud API", framework.DefaultHTTPRequest),
+					"ssh_connect":     duration("Timeout for SSH connection attempts, passed to the cloud layer (no resource of this version connects over SSH)", framework.DefaultSSHConnect),
+					"cloud_init":      duration("Timeout for cloud-init to finish, passed to the cloud layer (no resource of this version waits for cloud-init)", framework.DefaultCloudInit),
+				},
+			},
+		},
+	}
+}
+
+func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for name, v := range map[string]interface{ IsUnknown() bool }{"cloud": cfg.Cloud, "token": cfg.Token, "endpoint": cfg.Endpoint, "timeouts": cfg.Timeouts} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Configuration Value",
+				fmt.Sprintf("The provider's %s depends on a value that is only known after apply, so the provider cannot be configured. "+
+					"Set it to a static value or a variable, or apply the resources it depends on first with -target.", name))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cloudName := stringOrEnv(cfg.Cloud, envCloud)
+	if cloudName == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("cloud"), "Missing Cloud",
+			fmt.Sprintf("Set cloud in the provider block, or the %s environment variable, to one of: %s.", envCloud, supportedClouds(p.registry)))
+		return
+	}
+	factory, ok := p.registry.Lookup(cloudName)
+	if !ok || !factory.Implemented() {
+		resp.Diagnostics.AddAttributeError(path.Root("cloud"), "Unsupported Cloud",
+			fmt.Sprintf("The cloud %q is not supported by this version of the provider. Use one of: %s.", cloudName, supportedClouds(p.registry)))
+		return
+	}
+	cloudType := factory.Type()
+
+	token := cfg.Token.ValueString()
+	if token == "" {
+		for _, env := range tokenEnvVars(cloudType) {
+			if token = os.Getenv(env); token != "" {
+				break
+			}
+		}
+	}
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing API Token",
+			fmt.Sprintf("The %s cloud needs an API token. Set token in the provider block, or one of the environment variables %s.",
+				cloudType, strings.Join(tokenEnvVars(cloudType), ", ")))
+		return
+	}
+	ctx = withLogging(ctx, token)
+
+	endpoint := stringOrEnv(cfg.Endpoint, envEndpoint)
+	if err := framework.ValidateEndpoint(endpoint); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Endpoint", configErrorDetail(err))
+		return
+	}
+
+	timeouts, diags := p.timeouts(ctx, cfg.Timeouts)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cloud, err := p.registry.CreateByName(cloudName, framework.Config{
+		Token:      token,
+		Timeouts:   timeouts,
+		Endpoint:   endpoint,
+		HTTPClient: newHTTPClient(timeouts.HTTPRequest),
+		UserAgent:  "terraform-provider-spuff/" + p.version,
+		Log:        logDebug,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Configure the Cloud", fmt.Sprintf("The %s cloud could not be set up: %s", cloudType, configErrorDetail(err)))
+		return
+	}
+	logDebug(ctx, "provider configured", map[string]any{"cloud": cloud.Name(), "endpoint": endpoint})
+
+	data := &providerData{cloud: cloud, timeouts: timeouts, token: token}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+// timeouts reads the provider's timeouts block over the spec's defaults.
+func (p *spuffProvider) timeouts(ctx context.Context, obj types.Object) (framework.Timeouts, diag.Diagnostics) {
+	t := framework.DefaultTimeouts()
+	var diags diag.Diagnostics
+	if obj.IsNull() {
+		return t, diags
+	}
+	var m providerTimeoutsModel
+	diags.Append(obj.As(ctx, &m, basetypes.ObjectAsOptions{})...)
+	if diags.HasError() {
+		return t, diags
+	}
+	for _, f := range []struct {
+		name string
+		v    types.String
+		dst  *time.Duration
+	}{
+		{"instance_ready", m.InstanceReady, &t.InstanceReady},
+		{"action_complete", m.ActionComplete, &t.ActionComplete},
+		{"poll_interval", m.PollInterval, &t.PollInterval},
+		{"http_request", m.HTTPRequest, &t.HTTPRequest},
+		{"ssh_connect", m.SSHConnect, &t.SSHConnect},
+		{"cloud_init", m.CloudInit, &t.CloudInit},
+	} {
+		if f.v.IsNull() {
+			continue
+		}
+		d, err := parsePositiveDuration(f.v.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("timeouts").AtName(f.name), "Invalid Duration", err.Error())
+			continue
+		}
+		*f.dst = d
+	}
+	return t, diags
+}
+
+func (p *spuffProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{newInstanceResource, newSnapshotResource}
+}
+
+func (p *spuffProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{newInstancesDataSource}
+}
+
+// stringOrEnv returns v, or the environment variable when v is null or empty.
+func stringOrEnv(v types.String, env string) string {
+	if s := v.ValueString(); s != "" {
+		return s
+	}
+	return os.Getenv(env)
+}

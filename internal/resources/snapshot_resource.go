@@ -1,0 +1,247 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+var (
+	_ resource.Resource                = (*snapshotResource)(nil)
+	_ resource.ResourceWithConfigure   = (*snapshotResource)(nil)
+	_ resource.ResourceWithImportState = (*snapshotResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*snapshotResource)(nil)
+)
+
+func newSnapshotResource() resource.Resource { return &snapshotResource{} }
+
+type snapshotResource struct {
+	data *providerData
+}
+
+type snapshotModel struct {
+	ID         types.String   `tfsdk:"id"`
+	InstanceID types.String   `tfsdk:"instance_id"`
+	Name       types.String   `tfsdk:"name"`
+	CreatedAt  types.String   `tfsdk:"created_at"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *snapshotResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_snapshot"
+}
+
+func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A snapshot of a `spuff_instance`, usable as `image = { snapshot = spuff_snapshot.x.id }`. " +
+			"`terraform apply` waits until the snapshot is complete; it is recorded in state as soon as the cloud starts it, " +
+			"so a failed or interrupted wait leaves a tainted resource, never an unknown snapshot. It carries the label `managed-by = spuff`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The cloud's ID of the snapshot.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"instance_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The ID of the instance to snapshot, e.g. `spuff_instance.dev.id`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The snapshot's name (its description on Hetzner).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the cloud created the snapshot, RFC 3339; null when the cloud does not say.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true}),
+		},
+	}
+}
+
+func (r *snapshotResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan fails the plan when the configured cloud cannot snapshot.
+func (r *snapshotResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+		return
+	}
+	if !r.data.cloud.SupportsSnapshots() {
+		resp.Diagnostics.AddError("Snapshots Not Supported",
+			fmt.Sprintf("The %s cloud does not support snapshots, so spuff_snapshot cannot be used with it. "+
+				"Remove the spuff_snapshot resources, or configure a cloud that supports snapshots.", r.data.cloud.Name()))
+	}
+}
+
+func (r *snapshotResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	ctx = withLogging(ctx, r.data.token)
+	var plan snapshotModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, r.data.timeouts.ActionComplete+r.data.timeouts.HTTPRequest)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	instanceID := plan.InstanceID.ValueString()
+	logDebug(ctx, "creating snapshot", map[string]any{"instance_id": instanceID, "name": plan.Name.ValueString()})
+	snap, err := r.data.cloud.CreateSnapshot(ctx, instanceID, plan.Name.ValueString())
+	var inc *framework.IncompleteError
+	if errors.As(err, &inc) && inc.ID != "" {
+		// Nothing lost: the snapshot exists, so record it; Terraform marks it
+		// tainted because of the error.
+		plan.ID = types.StringValue(inc.ID)
+		plan.CreatedAt = types.StringNull()
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		var d diag.Diagnostics
+		addCloudError(&d, "Snapshot "+inc.ID+" Not Complete", inc.Err)
+		for _, e := range d.Errors() {
+			resp.Diagnostics.AddError(e.Summary(), fmt.Sprintf("%s\n\nThe snapshot %s was started and is recorded in state. Terraform marks it tainted: "+
+				"the next apply replaces it, and terraform destroy deletes it.", e.Detail(), inc.ID))
+		}
+		return
+	}
+	if err != nil {
+		addCloudError(&resp.Diagnostics, "Error Creating Snapshot of Instance "+instanceID, err)
+		return
+	}
+	plan.fromSnapshot(snap, false)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	logDebug(ctx, "snapshot created", map[string]any{"id": snap.ID})
+}
+
+func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	ctx = withLogging(ctx, r.data.token)
+	var state snapshotModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	snap, err := framework.GetSnapshot(ctx, r.data.cloud, state.ID.ValueString())
+	if err != nil {
+		addCloudError(&resp.Diagnostics, "Error Reading Snapshot "+state.ID.ValueString(), err)
+		return
+	}
+	if snap == nil {
+		logDebug(ctx, "snapshot gone, removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if !framework.IsManaged(snap.Labels) {
+		resp.Diagnostics.AddError("Snapshot Not Managed by Spuff",
+			fmt.Sprintf("The snapshot %s does not carry the label %s=%s, so this provider will not manage it. "+
+				"Import only snapshots that spuff created, or remove this resource from state with terraform state rm.",
+				snap.ID, framework.ManagedByKey, framework.ManagedByValue))
+		return
+	}
+	state.fromSnapshot(snap, true)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only ever changes timeouts: every other input forces replacement.
+func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan snapshotModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	ctx = withLogging(ctx, r.data.token)
+	var state snapshotModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, r.data.timeouts.ActionComplete)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	id := state.ID.ValueString()
+
+	snap, err := framework.GetSnapshot(ctx, r.data.cloud, id)
+	if err != nil {
+		addCloudError(&resp.Diagnostics, "Error Deleting Snapshot "+id, err)
+		return
+	}
+	if snap == nil {
+		return // already gone: deletes are idempotent
+	}
+	if !framework.IsManaged(snap.Labels) {
+		resp.Diagnostics.AddError("Snapshot Not Managed by Spuff",
+			fmt.Sprintf("The snapshot %s does not carry the label %s=%s, so this provider refuses to delete it. "+
+				"Remove it from state with terraform state rm.", id, framework.ManagedByKey, framework.ManagedByValue))
+		return
+	}
+	logDebug(ctx, "deleting snapshot", map[string]any{"id": id})
+	if err := r.data.cloud.DeleteSnapshot(ctx, id); err != nil {
+		addCloudError(&resp.Diagnostics, "Error Deleting Snapshot "+id, err)
+	}
+}
+
+func (r *snapshotResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// fromSnapshot copies what the cloud reports. On refresh the name and the
+// source instance are taken too (after import they are not known yet).
+func (m *snapshotModel) fromSnapshot(s *framework.Snapshot, refresh bool) {
+	m.ID = types.StringValue(s.ID)
+	if s.CreatedAt != nil {
+		m.CreatedAt = types.StringValue(s.CreatedAt.UTC().Format(time.RFC3339))
+	} else if m.CreatedAt.IsUnknown() {
+		m.CreatedAt = types.StringNull()
+	}
+	if !refresh {
+		return
+	}
+	if s.Name != "" {
+		m.Name = types.StringValue(s.Name)
+	}
+	if s.InstanceID != "" {
+		m.InstanceID = types.StringValue(s.InstanceID)
+	}
+}
