@@ -1,0 +1,225 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// admin is the simulator's own API under /_sim/, kept apart from every
+// cloud path so it can never be mistaken for a cloud endpoint. It needs no
+// token: it's for whoever runs the simulator. JSON in, JSON out; errors are
+// {"error": "..."}.
+//
+//	POST   /_sim/reset     empty the world, counters, faults and buckets
+//	GET    /_sim/config    the delays (Go duration strings) and rate limit
+//	POST   /_sim/config    change delays: {"server_ready_delay":"2s","image_ready_delay":"1s","action_delay":"0s"}; omitted keys stay
+//	POST   /_sim/faults    arm a Fault: {"method","path","status","code","message","times"}
+//	GET    /_sim/faults    the armed faults
+//	DELETE /_sim/faults    disarm all faults
+//	POST   /_sim/clock     move the clock forward: {"advance":"30s"}
+//	GET    /_sim/state     {"servers":[...],"images":[...]} as Servers() and Images()
+//	GET    /_sim/requests  request counts by route, as RequestCounts()
+type admin struct {
+	s      *Sim
+	routes router[adminHandler]
+}
+
+type adminHandler func(a *admin, body []byte) (int, any, error)
+
+func newAdmin(s *Sim) *admin {
+	a := &admin{s: s}
+	a.routes.handle("POST", "/_sim/reset", (*admin).reset)
+	a.routes.handle("GET", "/_sim/config", (*admin).getConfig)
+	a.routes.handle("POST", "/_sim/config", (*admin).setConfig)
+	a.routes.handle("POST", "/_sim/faults", (*admin).addFault)
+	a.routes.handle("GET", "/_sim/faults", (*admin).listFaults)
+	a.routes.handle("DELETE", "/_sim/faults", (*admin).clearFaults)
+	a.routes.handle("POST", "/_sim/clock", (*admin).advanceClock)
+	a.routes.handle("GET", "/_sim/state", (*admin).state)
+	a.routes.handle("GET", "/_sim/requests", (*admin).requests)
+	return a
+}
+
+// errBadRequest marks admin errors that are the caller's fault.
+var errBadRequest = errors.New("bad request")
+
+func (a *admin) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	status, v := a.serve(r)
+	rw.Header().Set("Content-Type", "application/json")
+	rw.WriteHeader(status)
+	_, _ = rw.Write(mustJSON(v))
+}
+
+func (a *admin) serve(r *http.Request) (int, any) {
+	h, _, _, routeStatus := a.routes.match(r.Method, r.URL.Path)
+	if routeStatus != 0 {
+		return routeStatus, adminError(fmt.Sprintf("%s %s: %s", r.Method, r.URL.Path, http.StatusText(routeStatus)))
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		return http.StatusBadRequest, adminError("reading body: " + err.Error())
+	}
+	status, v, err := h(a, body)
+	switch {
+	case errors.Is(err, errBadRequest):
+		return http.StatusBadRequest, adminError(err.Error())
+	case err != nil:
+		return http.StatusInternalServerError, adminError(err.Error())
+	}
+	return status, v
+}
+
+func adminError(msg string) map[string]string { return map[string]string{"error": msg} }
+
+func badRequest(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
+}
+
+func decodeStrict(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return badRequest("%v", err)
+	}
+	return nil
+}
+
+func (a *admin) reset([]byte) (int, any, error) {
+	a.s.Reset()
+	return http.StatusOK, map[string]any{}, nil
+}
+
+type adminConfig struct {
+	ServerReadyDelay string `json:"server_ready_delay"`
+	ImageReadyDelay  string `json:"image_ready_delay"`
+	ActionDelay      string `json:"action_delay"`
+	RateLimit        int    `json:"rate_limit"` // read-only: set at start
+	RateLimitEnabled bool   `json:"rate_limit_enabled"`
+	Now              string `json:"now"` // the simulator clock, RFC 3339
+}
+
+func (a *admin) config() adminConfig {
+	w := a.s.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return adminConfig{
+		ServerReadyDelay: w.serverReadyDelay.String(),
+		ImageReadyDelay:  w.imageReadyDelay.String(),
+		ActionDelay:      w.actionDelay.String(),
+		RateLimit:        w.limiter.size,
+		RateLimitEnabled: !w.limiter.disabled,
+		Now:              w.now().Format(time.RFC3339Nano),
+	}
+}
+
+func (a *admin) getConfig([]byte) (int, any, error) { return http.StatusOK, a.config(), nil }
+
+func (a *admin) setConfig(body []byte) (int, any, error) {
+	var req struct {
+		ServerReadyDelay *string `json:"server_ready_delay"`
+		ImageReadyDelay  *string `json:"image_ready_delay"`
+		ActionDelay      *string `json:"action_delay"`
+	}
+	if err := decodeStrict(body, &req); err != nil {
+		return 0, nil, err
+	}
+	// Parse everything first so a bad value changes nothing.
+	parse := func(name string, s *string, dst *time.Duration) error {
+		if s == nil {
+			return nil
+		}
+		d, err := time.ParseDuration(*s)
+		if err != nil || d < 0 {
+			return badRequest("%s: %q is not a non-negative Go duration", name, *s)
+		}
+		*dst = d
+		return nil
+	}
+	w := a.s.w
+	w.mu.Lock()
+	server, img, act := w.serverReadyDelay, w.imageReadyDelay, w.actionDelay
+	w.mu.Unlock()
+	if err := errors.Join(
+		parse("server_ready_delay", req.ServerReadyDelay, &server),
+		parse("image_ready_delay", req.ImageReadyDelay, &img),
+		parse("action_delay", req.ActionDelay, &act),
+	); err != nil {
+		return 0, nil, err
+	}
+	w.mu.Lock()
+	w.serverReadyDelay, w.imageReadyDelay, w.actionDelay = server, img, act
+	w.mu.Unlock()
+	return http.StatusOK, a.config(), nil
+}
+
+func (a *admin) addFault(body []byte) (int, any, error) {
+	var f Fault
+	if err := decodeStrict(body, &f); err != nil {
+		return 0, nil, err
+	}
+	if f.Path == "" {
+		return 0, nil, badRequest("path is required")
+	}
+	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
+		return 0, nil, badRequest("status %d is not an error status", f.Status)
+	}
+	a.s.InjectFault(f)
+	return http.StatusCreated, f.normalize(), nil
+}
+
+func (a *admin) listFaults([]byte) (int, any, error) {
+	w := a.s.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]Fault, 0, len(w.faults))
+	for _, f := range w.faults {
+		out = append(out, *f)
+	}
+	return http.StatusOK, map[string]any{"faults": out}, nil
+}
+
+func (a *admin) clearFaults([]byte) (int, any, error) {
+	w := a.s.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.faults = nil
+	return http.StatusOK, map[string]any{"faults": []Fault{}}, nil
+}
+
+func (a *admin) advanceClock(body []byte) (int, any, error) {
+	var req struct {
+		Advance string `json:"advance"`
+	}
+	if err := decodeStrict(body, &req); err != nil {
+		return 0, nil, err
+	}
+	d, err := time.ParseDuration(req.Advance)
+	if err != nil || d < 0 {
+		return 0, nil, badRequest("advance: %q is not a non-negative Go duration", req.Advance)
+	}
+	w := a.s.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.offset += d
+	return http.StatusOK, map[string]string{"now": w.now().Format(time.RFC3339Nano)}, nil
+}
+
+func (a *admin) state([]byte) (int, any, error) {
+	servers, images := a.s.Servers(), a.s.Images()
+	if servers == nil {
+		servers = []Server{}
+	}
+	if images == nil {
+		images = []Image{}
+	}
+	return http.StatusOK, map[string]any{"servers": servers, "images": images}, nil
+}
+
+func (a *admin) requests([]byte) (int, any, error) {
+	return http.StatusOK, a.s.RequestCounts(), nil
+}

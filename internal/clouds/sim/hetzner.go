@@ -1,0 +1,403 @@
+package sim
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// hetzner is the Hetzner Cloud API front end (served under /v1/). It
+// translates requests into world operations and world state into the wire
+// format hcloud-go and terraform-provider-hcloud decode.
+type hetzner struct {
+	w      *world
+	tokens map[[sha256.Size]byte]bool // allow-list by hash; empty = any token
+	routes router[hzHandler]
+}
+
+// hzHandler runs with the world locked and settled at c.now. A nil body
+// means an empty response (204).
+type hzHandler func(h *hetzner, c *hzCall) (status int, body any, err error)
+
+// hzCall is one request as the handlers see it.
+type hzCall struct {
+	r    *http.Request
+	q    url.Values
+	body []byte
+	id   map[string]int64 // path parameters
+	now  time.Time
+}
+
+// maxBody bounds request bodies; the largest legitimate one is a server
+// create with 32 KiB of user_data.
+const maxBody = 1 << 20
+
+func newHetzner(w *world, tokens []string) *hetzner {
+	h := &hetzner{w: w, tokens: map[[sha256.Size]byte]bool{}}
+	for _, t := range tokens {
+		h.tokens[tokenKey(t)] = true
+	}
+	r := &h.routes
+	r.handle("GET", "/v1/servers", (*hetzner).listServers)
+	r.handle("POST", "/v1/servers", (*hetzner).createServer)
+	r.handle("GET", "/v1/servers/actions", (*hetzner).listServersActions)
+	r.handle("GET", "/v1/servers/actions/{action_id}", (*hetzner).getServersAction)
+	r.handle("GET", "/v1/servers/{id}", (*hetzner).getServer)
+	r.handle("PUT", "/v1/servers/{id}", (*hetzner).updateServer)
+	r.handle("DELETE", "/v1/servers/{id}", (*hetzner).deleteServer)
+	r.handle("GET", "/v1/servers/{id}/actions", (*hetzner).listServerActions)
+	r.handle("GET", "/v1/servers/{id}/actions/{action_id}", (*hetzner).getServerAction)
+	r.handle("POST", "/v1/servers/{id}/actions/create_image", (*hetzner).createImage)
+	for _, p := range powerCommands {
+		r.handle("POST", "/v1/servers/{id}/actions/"+p.path, p.handler())
+	}
+
+	r.handle("GET", "/v1/images", (*hetzner).listImages)
+	r.handle("GET", "/v1/images/actions", (*hetzner).listImagesActions)
+	r.handle("GET", "/v1/images/actions/{action_id}", (*hetzner).getImagesAction)
+	r.handle("GET", "/v1/images/{id}", (*hetzner).getImage)
+	r.handle("PUT", "/v1/images/{id}", (*hetzner).updateImage)
+	r.handle("DELETE", "/v1/images/{id}", (*hetzner).deleteImage)
+	r.handle("GET", "/v1/images/{id}/actions", (*hetzner).listImageActions)
+	r.handle("GET", "/v1/images/{id}/actions/{action_id}", (*hetzner).getImageAction)
+
+	r.handle("GET", "/v1/actions", (*hetzner).listActions)
+	r.handle("GET", "/v1/actions/{action_id}", (*hetzner).getAction)
+
+	r.handle("GET", "/v1/ssh_keys", (*hetzner).listSSHKeys)
+	r.handle("POST", "/v1/ssh_keys", (*hetzner).createSSHKey)
+	r.handle("GET", "/v1/ssh_keys/{id}", (*hetzner).getSSHKey)
+	r.handle("PUT", "/v1/ssh_keys/{id}", (*hetzner).updateSSHKey)
+	r.handle("DELETE", "/v1/ssh_keys/{id}", (*hetzner).deleteSSHKey)
+
+	r.handle("GET", "/v1/locations", (*hetzner).listLocations)
+	r.handle("GET", "/v1/locations/{id}", (*hetzner).getLocation)
+	r.handle("GET", "/v1/datacenters", (*hetzner).listDatacenters)
+	r.handle("GET", "/v1/datacenters/{id}", (*hetzner).getDatacenter)
+	r.handle("GET", "/v1/server_types", (*hetzner).listServerTypes)
+	r.handle("GET", "/v1/server_types/{id}", (*hetzner).getServerType)
+	return h
+}
+
+// hzResponse is prepared under the world lock and written after it is
+// released, so a slow client never stalls the simulator.
+type hzResponse struct {
+	status int
+	rate   rateState
+	body   []byte
+}
+
+func (h *hetzner) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	var body []byte
+	var readErr error
+	if r.Body != nil {
+		body, readErr = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	}
+	resp := h.serve(r, body, readErr)
+	hdr := rw.Header()
+	hdr.Set("RateLimit-Limit", strconv.Itoa(resp.rate.Limit))
+	hdr.Set("RateLimit-Remaining", strconv.Itoa(resp.rate.Remaining))
+	hdr.Set("RateLimit-Reset", strconv.FormatInt(ceilUnix(resp.rate.Reset), 10))
+	if resp.body != nil {
+		hdr.Set("Content-Type", "application/json")
+	}
+	rw.WriteHeader(resp.status)
+	_, _ = rw.Write(resp.body)
+}
+
+// ceilUnix rounds up, so a reset that is due within the current second is
+// still reported as in the future.
+func ceilUnix(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
+}
+
+// serve runs the request pipeline in the order a real deployment would:
+// count, injected faults (a load balancer in front), authentication, rate
+// limit, routing, handler.
+func (h *hetzner) serve(r *http.Request, body []byte, readErr error) hzResponse {
+	handler, ids, key, routeStatus := h.routes.match(r.Method, r.URL.Path)
+
+	w := h.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.now()
+	w.counts[key]++
+	token := bearerToken(r)
+	authorized := h.authorized(token)
+
+	if f := w.takeRequestFault(r.Method, r.URL.Path); f != nil {
+		rate := w.limiter.peek("", now)
+		if authorized {
+			rate = w.limiter.peek(token, now)
+		}
+		if f.Status == http.StatusTooManyRequests {
+			rate.Remaining = 0
+		}
+		return errorResponse(rate, &hzError{status: f.Status, code: f.Code, message: f.Message})
+	}
+	if !authorized {
+		return errorResponse(w.limiter.peek("", now),
+			&hzError{status: http.StatusUnauthorized, code: "unauthorized", message: "unable to authenticate"})
+	}
+	rate, ok := w.limiter.take(token, now)
+	if !ok {
+		return errorResponse(rate, &hzError{status: http.StatusTooManyRequests, code: "rate_limit_exceeded",
+			message: fmt.Sprintf("limit of %d requests per hour reached", rate.Limit)})
+	}
+	switch {
+	case routeStatus == http.StatusNotFound:
+		return errorResponse(rate, &hzError{status: routeStatus, code: "not_found", message: "not found"})
+	case routeStatus == http.StatusMethodNotAllowed:
+		return errorResponse(rate, &hzError{status: routeStatus, code: "method_not_allowed",
+			message: fmt.Sprintf("method %s not allowed", r.Method)})
+	case readErr != nil || len(body) > maxBody:
+		return errorResponse(rate, &hzError{status: http.StatusBadRequest, code: "json_error",
+			message: "request body could not be read or is too large"})
+	}
+
+	w.settle(now)
+	status, v, err := handler(h, &hzCall{r: r, q: r.URL.Query(), body: body, id: ids, now: now})
+	if err != nil {
+		var he *hzError
+		if !errors.As(err, &he) {
+			he = &hzError{status: http.StatusInternalServerError, code: "server_error", message: err.Error()}
+		}
+		return errorResponse(rate, he)
+	}
+	resp := hzResponse{status: status, rate: rate}
+	if v != nil {
+		resp.body = mustJSON(v)
+	}
+	return resp
+}
+
+func (h *hetzner) authorized(token string) bool {
+	if token == "" {
+		return false
+	}
+	return len(h.tokens) == 0 || h.tokens[tokenKey(token)]
+}
+
+func bearerToken(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only the simulator's own wire types are encoded; failing here is
+		// a programming error.
+		panic(err)
+	}
+	return append(b, '\n')
+}
+
+// hzError is an API error as the real API reports it.
+type hzError struct {
+	status  int
+	code    string
+	message string
+	details any
+}
+
+func (e *hzError) Error() string { return e.code + ": " + e.message }
+
+func errorResponse(rate rateState, e *hzError) hzResponse {
+	details := e.details
+	if details == nil {
+		details = struct{}{}
+	}
+	return hzResponse{
+		status: e.status,
+		rate:   rate,
+		body:   mustJSON(hzErrorBody{hzErrorPayload{Code: e.code, Message: e.message, Details: details}}),
+	}
+}
+
+// invalidInput names the offending field the way hcloud-go's
+// ErrorDetailsInvalidInput expects.
+func invalidInput(field, format string, args ...any) *hzError {
+	msg := fmt.Sprintf(format, args...)
+	return &hzError{
+		status:  http.StatusBadRequest,
+		code:    "invalid_input",
+		message: fmt.Sprintf("invalid input in field '%s': %s", field, msg),
+		details: hzFieldDetails{Fields: []hzInvalidField{{Name: field, Messages: []string{msg}}}},
+	}
+}
+
+func uniquenessError(field, message string) *hzError {
+	return &hzError{
+		status:  http.StatusConflict,
+		code:    "uniqueness_error",
+		message: message,
+		details: hzFieldDetails{Fields: []hzInvalidField{{Name: field}}},
+	}
+}
+
+func notFound(kind string, id int64) *hzError {
+	return &hzError{status: http.StatusNotFound, code: "not_found",
+		message: fmt.Sprintf("%s with ID '%d' not found", kind, id)}
+}
+
+func lockedError(kind string, id int64) *hzError {
+	return &hzError{status: http.StatusLocked, code: "locked",
+		message: fmt.Sprintf("%s %d is locked: another action is running", kind, id)}
+}
+
+// decode reads a JSON request body into v. An empty body counts as {} (the
+// action endpoints are often called without one). Syntax errors are
+// json_error; a value of the wrong type is invalid_input naming the field.
+func (c *hzCall) decode(v any) error {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return nil
+	}
+	err := json.Unmarshal(c.body, v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te) && te.Field != "":
+		return invalidInput(te.Field, "has the wrong type")
+	default:
+		return &hzError{status: http.StatusBadRequest, code: "json_error", message: "request body is not valid JSON"}
+	}
+}
+
+func (c *hzCall) selector() (selector, error) {
+	sel, err := parseSelector(c.q.Get("label_selector"))
+	if err != nil {
+		return nil, invalidInput("label_selector", "%v", err)
+	}
+	return sel, nil
+}
+
+// oneOf checks a repeatable enum query parameter.
+func (c *hzCall) oneOf(name string, allowed ...string) ([]string, error) {
+	vals := c.q[name]
+	for _, v := range vals {
+		if !slices.Contains(allowed, v) {
+			return nil, invalidInput(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+		}
+	}
+	return vals, nil
+}
+
+// ids parses the repeatable "id" query parameter.
+func (c *hzCall) ids() ([]int64, error) {
+	var out []int64
+	for _, s := range c.q["id"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, invalidInput("id", "%q is not a valid ID", s)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// positiveInt reads an optional positive integer query parameter.
+func (c *hzCall) positiveInt(name string, def int) (int, error) {
+	s := c.q.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, invalidInput(name, "must be a positive integer")
+	}
+	return n, nil
+}
+
+const (
+	defaultPerPage = 25
+	maxPerPage     = 50
+)
+
+// listPage paginates items (already filtered and sorted), renders the page
+// and wraps it as {key: [...], "meta": {"pagination": ...}}. A page beyond
+// the last is empty but still carries the true totals.
+func listPage[T, J any](c *hzCall, key string, items []T, render func(T) J) (int, any, error) {
+	page, err := c.positiveInt("page", 1)
+	if err != nil {
+		return 0, nil, err
+	}
+	perPage, err := c.positiveInt("per_page", defaultPerPage)
+	if err != nil {
+		return 0, nil, err
+	}
+	perPage = min(perPage, maxPerPage)
+	total := len(items)
+	last := max(1, (total+perPage-1)/perPage)
+	start := min((page-1)*perPage, total)
+	if page-1 > math.MaxInt/perPage {
+		start = total
+	}
+	end := min(start+perPage, total)
+
+	out := make([]J, 0, end-start)
+	for _, it := range items[start:end] {
+		out = append(out, render(it))
+	}
+	p := hzPagination{Page: page, PerPage: perPage, LastPage: last, TotalEntries: total}
+	if page > 1 {
+		prev := page - 1
+		p.PreviousPage = &prev
+	}
+	if page < last {
+		next := page + 1
+		p.NextPage = &next
+	}
+	return http.StatusOK, map[string]any{key: out, "meta": hzMeta{Pagination: p}}, nil
+}
+
+// sortKeys maps a "sort" field name to an ascending comparison.
+type sortKeys[T any] map[string]func(a, b T) int
+
+// sortBy applies the repeatable "sort" parameter ("field", "field:asc",
+// "field:desc"); earlier fields take precedence. Items come in ID order and
+// the sort is stable, so ID is the final tie-breaker.
+func sortBy[T any](c *hzCall, items []T, keys sortKeys[T]) error {
+	var cmps []func(a, b T) int
+	for _, s := range c.q["sort"] {
+		field, dir, _ := strings.Cut(s, ":")
+		f := keys[field]
+		if f == nil || (dir != "" && dir != "asc" && dir != "desc") {
+			return invalidInput("sort", "%q is not a valid sort", s)
+		}
+		if dir == "desc" {
+			asc := f
+			f = func(a, b T) int { return asc(b, a) }
+		}
+		cmps = append(cmps, f)
+	}
+	slices.SortStableFunc(items, func(a, b T) int {
+		for _, f := range cmps {
+			if r := f(a, b); r != 0 {
+				return r
+			}
+		}
+		return 0
+	})
+	return nil
+}
+
+func one(key string, v any) map[string]any { return map[string]any{key: v} }

@@ -1,0 +1,203 @@
+package sim
+
+import (
+	"cmp"
+	"net/http"
+	"strings"
+)
+
+// SSH keys and the read-only catalog (locations, datacenters, server types).
+
+var sshKeySortKeys = sortKeys[*sshKey]{
+	"id":   func(a, b *sshKey) int { return cmp.Compare(a.ID, b.ID) },
+	"name": func(a, b *sshKey) int { return cmp.Compare(a.Name, b.Name) },
+}
+
+func (h *hetzner) listSSHKeys(c *hzCall) (int, any, error) {
+	sel, err := c.selector()
+	if err != nil {
+		return 0, nil, err
+	}
+	name, fp := c.q.Get("name"), c.q.Get("fingerprint")
+	var keys []*sshKey
+	for _, k := range sortedValues(h.w.sshKeys) {
+		if (name == "" || k.Name == name) && (fp == "" || k.Fingerprint == fp) && sel.matches(k.Labels) {
+			keys = append(keys, k)
+		}
+	}
+	if err := sortBy(c, keys, sshKeySortKeys); err != nil {
+		return 0, nil, err
+	}
+	return listPage(c, "ssh_keys", keys, h.sshKeyJSON)
+}
+
+func (h *hetzner) sshKey(c *hzCall) (*sshKey, error) {
+	id := c.id["id"]
+	k := h.w.sshKeys[id]
+	if k == nil {
+		return nil, notFound("SSH key", id)
+	}
+	return k, nil
+}
+
+func (h *hetzner) getSSHKey(c *hzCall) (int, any, error) {
+	k, err := h.sshKey(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, one("ssh_key", h.sshKeyJSON(k)), nil
+}
+
+type hzSSHKeyRequest struct {
+	Name      *string            `json:"name"`
+	PublicKey string             `json:"public_key"`
+	Labels    *map[string]string `json:"labels"`
+}
+
+func (h *hetzner) createSSHKey(c *hzCall) (int, any, error) {
+	var req hzSSHKeyRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if req.Name == nil || strings.TrimSpace(*req.Name) == "" {
+		return 0, nil, invalidInput("name", "is required")
+	}
+	fp, err := parsePublicKey(req.PublicKey)
+	if err != nil {
+		return 0, nil, invalidInput("public_key", "%v", err)
+	}
+	labels := map[string]string{}
+	if req.Labels != nil {
+		if msg := checkLabels(*req.Labels); msg != "" {
+			return 0, nil, invalidInput("labels", "%s", msg)
+		}
+		labels = cloneLabels(*req.Labels)
+	}
+	if h.w.sshKeyByName(*req.Name) != nil {
+		return 0, nil, uniquenessError("name", "SSH key with the same name already exists")
+	}
+	if h.w.sshKeyByFingerprint(fp) != nil {
+		return 0, nil, uniquenessError("public_key", "SSH key with the same fingerprint already exists")
+	}
+	k := &sshKey{
+		ID: h.w.newID(), Name: *req.Name, Fingerprint: fp,
+		PublicKey: strings.TrimSpace(req.PublicKey), Labels: labels, Created: c.now,
+	}
+	h.w.sshKeys[k.ID] = k
+	return http.StatusCreated, one("ssh_key", h.sshKeyJSON(k)), nil
+}
+
+func (h *hetzner) updateSSHKey(c *hzCall) (int, any, error) {
+	k, err := h.sshKey(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	var req hzSSHKeyRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if req.Name != nil {
+		if strings.TrimSpace(*req.Name) == "" {
+			return 0, nil, invalidInput("name", "must not be empty")
+		}
+		if other := h.w.sshKeyByName(*req.Name); other != nil && other != k {
+			return 0, nil, uniquenessError("name", "SSH key with the same name already exists")
+		}
+	}
+	if req.Labels != nil {
+		if msg := checkLabels(*req.Labels); msg != "" {
+			return 0, nil, invalidInput("labels", "%s", msg)
+		}
+		k.Labels = cloneLabels(*req.Labels)
+	}
+	if req.Name != nil {
+		k.Name = *req.Name
+	}
+	return http.StatusOK, one("ssh_key", h.sshKeyJSON(k)), nil
+}
+
+func (h *hetzner) deleteSSHKey(c *hzCall) (int, any, error) {
+	k, err := h.sshKey(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	delete(h.w.sshKeys, k.ID)
+	return http.StatusNoContent, nil, nil
+}
+
+// catalogList serves the catalog lists: filtered by ?name=, sortable by id
+// and name, paginated like everything else.
+func catalogList[T, J any](c *hzCall, key string, items []T, id func(T) int64, name func(T) string, render func(T) J) (int, any, error) {
+	want := c.q.Get("name")
+	var out []T
+	for _, it := range items {
+		if want == "" || name(it) == want {
+			out = append(out, it)
+		}
+	}
+	err := sortBy(c, out, sortKeys[T]{
+		"id":   func(a, b T) int { return cmp.Compare(id(a), id(b)) },
+		"name": func(a, b T) int { return cmp.Compare(name(a), name(b)) },
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return listPage(c, key, out, render)
+}
+
+func catalogGet[T, J any](c *hzCall, key, kind string, items []T, id func(T) int64, render func(T) J) (int, any, error) {
+	want := c.id["id"]
+	for _, it := range items {
+		if id(it) == want {
+			return http.StatusOK, one(key, render(it)), nil
+		}
+	}
+	return 0, nil, notFound(kind, want)
+}
+
+func (h *hetzner) regions() []*region {
+	out := make([]*region, len(h.w.catalog.regions))
+	for i := range h.w.catalog.regions {
+		out[i] = &h.w.catalog.regions[i]
+	}
+	return out
+}
+
+func (h *hetzner) sizes() []*size {
+	out := make([]*size, len(h.w.catalog.sizes))
+	for i := range h.w.catalog.sizes {
+		out[i] = &h.w.catalog.sizes[i]
+	}
+	return out
+}
+
+func locationID(r *region) int64      { return r.ID }
+func locationName(r *region) string   { return r.Name }
+func datacenterID(r *region) int64    { return r.DCID }
+func datacenterName(r *region) string { return r.DCName }
+func sizeID(s *size) int64            { return s.ID }
+func sizeName(s *size) string         { return s.Name }
+
+func (h *hetzner) listLocations(c *hzCall) (int, any, error) {
+	return catalogList(c, "locations", h.regions(), locationID, locationName, h.locationJSON)
+}
+
+func (h *hetzner) getLocation(c *hzCall) (int, any, error) {
+	return catalogGet(c, "location", "location", h.regions(), locationID, h.locationJSON)
+}
+
+func (h *hetzner) listDatacenters(c *hzCall) (int, any, error) {
+	return catalogList(c, "datacenters", h.regions(), datacenterID, datacenterName, h.datacenterJSON)
+}
+
+func (h *hetzner) getDatacenter(c *hzCall) (int, any, error) {
+	return catalogGet(c, "datacenter", "datacenter", h.regions(), datacenterID, h.datacenterJSON)
+}
+
+func (h *hetzner) listServerTypes(c *hzCall) (int, any, error) {
+	return catalogList(c, "server_types", h.sizes(), sizeID, sizeName, h.serverTypeJSON)
+}
+
+func (h *hetzner) getServerType(c *hzCall) (int, any, error) {
+	return catalogGet(c, "server_type", "server type", h.sizes(), sizeID, h.serverTypeJSON)
+}

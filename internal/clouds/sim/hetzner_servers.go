@@ -1,0 +1,430 @@
+package sim
+
+import (
+	"cmp"
+	"crypto/rand"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+var serverStatuses = []string{"running", "initializing", "starting", "stopping", "off", "deleting", "migrating", "rebuilding", "unknown"}
+
+var serverSortKeys = sortKeys[*machine]{
+	"id":      func(a, b *machine) int { return cmp.Compare(a.ID, b.ID) },
+	"name":    func(a, b *machine) int { return cmp.Compare(a.Name, b.Name) },
+	"created": func(a, b *machine) int { return a.Created.Compare(b.Created) },
+}
+
+func (h *hetzner) listServers(c *hzCall) (int, any, error) {
+	sel, err := c.selector()
+	if err != nil {
+		return 0, nil, err
+	}
+	statuses, err := c.oneOf("status", serverStatuses...)
+	if err != nil {
+		return 0, nil, err
+	}
+	name := c.q.Get("name")
+	var ms []*machine
+	for _, m := range sortedValues(h.w.machines) {
+		if (name == "" || m.Name == name) &&
+			(len(statuses) == 0 || slices.Contains(statuses, m.status)) &&
+			sel.matches(m.Labels) {
+			ms = append(ms, m)
+		}
+	}
+	if err := sortBy(c, ms, serverSortKeys); err != nil {
+		return 0, nil, err
+	}
+	return listPage(c, "servers", ms, func(m *machine) hzServer { return h.serverJSON(m, c.now) })
+}
+
+func (h *hetzner) server(c *hzCall) (*machine, error) {
+	id := c.id["id"]
+	m := h.w.machines[id]
+	if m == nil {
+		return nil, notFound("server", id)
+	}
+	return m, nil
+}
+
+func (h *hetzner) getServer(c *hzCall) (int, any, error) {
+	m, err := h.server(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, one("server", h.serverJSON(m, c.now)), nil
+}
+
+// hostnameRE is one RFC 1123 label; a server name is one or more of them
+// joined by dots, at most 253 characters.
+var hostnameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+
+func checkHostname(name string) error {
+	if name == "" {
+		return invalidInput("name", "is required")
+	}
+	valid := len(name) <= 253
+	for _, part := range strings.Split(name, ".") {
+		valid = valid && hostnameRE.MatchString(part)
+	}
+	if !valid {
+		return invalidInput("name", "must be a valid hostname according to RFC 1123")
+	}
+	return nil
+}
+
+// checkNameFree enforces unique server names per project; self is the
+// server being renamed, if any.
+func (h *hetzner) checkNameFree(name string, self *machine) error {
+	if other := h.w.machineByName(name); other != nil && other != self {
+		return uniquenessError("name", "server name is already used")
+	}
+	return nil
+}
+
+// maxUserData is the documented limit of cloud-init user data.
+const maxUserData = 32 * 1024
+
+type hzServerCreateRequest struct {
+	Name             string            `json:"name"`
+	ServerType       hzIDOrName        `json:"server_type"`
+	Image            hzIDOrName        `json:"image"`
+	Location         hzIDOrName        `json:"location"`
+	Datacenter       hzIDOrName        `json:"datacenter"`
+	SSHKeys          []hzIDOrName      `json:"ssh_keys"`
+	UserData         string            `json:"user_data"`
+	StartAfterCreate *bool             `json:"start_after_create"`
+	Labels           map[string]string `json:"labels"`
+	Automount        *bool             `json:"automount"`
+	Volumes          []int64           `json:"volumes"`
+	Networks         []int64           `json:"networks"`
+	Firewalls        []struct {
+		Firewall int64 `json:"firewall"`
+	} `json:"firewalls"`
+	PlacementGroup int64 `json:"placement_group"`
+	PublicNet      *struct {
+		EnableIPv4 *bool `json:"enable_ipv4"`
+		EnableIPv6 *bool `json:"enable_ipv6"`
+		IPv4       int64 `json:"ipv4"`
+		IPv6       int64 `json:"ipv6"`
+	} `json:"public_net"`
+}
+
+func (h *hetzner) createServer(c *hzCall) (int, any, error) {
+	var req hzServerCreateRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	spec, err := h.resolveServerCreate(&req, c.now)
+	if err != nil {
+		return 0, nil, err
+	}
+	m, create, start := h.w.createMachine(spec, c.now)
+
+	next := []hzAction{}
+	if start != nil {
+		next = append(next, h.freshActionJSON(start))
+	}
+	// Without SSH keys the real API mails nothing but returns a root
+	// password; with keys the password is null.
+	var rootPassword *string
+	if len(spec.SSHKeys) == 0 {
+		pw := rand.Text()
+		rootPassword = &pw
+	}
+	return http.StatusCreated, map[string]any{
+		"server":        h.serverJSON(m, c.now),
+		"action":        h.freshActionJSON(create),
+		"next_actions":  next,
+		"root_password": rootPassword,
+	}, nil
+}
+
+// resolveServerCreate validates a create request in the order the fields
+// appear in the API docs and resolves names and IDs against the world.
+func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time) (machineSpec, error) {
+	w := h.w
+	var spec machineSpec
+	if err := checkHostname(req.Name); err != nil {
+		return spec, err
+	}
+
+	if req.ServerType.empty() {
+		return spec, invalidInput("server_type", "is required")
+	}
+	st := h.findSize(req.ServerType)
+	if st == nil {
+		return spec, invalidInput("server_type", "server type %s not found", req.ServerType)
+	}
+
+	var reg *region
+	switch {
+	case !req.Location.empty() && !req.Datacenter.empty():
+		return spec, invalidInput("location", "location and datacenter are mutually exclusive")
+	case !req.Location.empty():
+		if reg = h.findRegion(req.Location); reg == nil {
+			return spec, invalidInput("location", "location %s not found", req.Location)
+		}
+	case !req.Datacenter.empty():
+		if reg = h.findDatacenter(req.Datacenter); reg == nil {
+			return spec, invalidInput("datacenter", "datacenter %s not found", req.Datacenter)
+		}
+	default:
+		// The real API picks a location itself; the first one that offers
+		// the server type is as good as any and deterministic.
+		reg = w.catalog.region(st.Regions[0])
+	}
+	if !slices.Contains(st.Regions, reg.Name) {
+		field := "location"
+		if !req.Datacenter.empty() {
+			field = "datacenter"
+		}
+		return spec, invalidInput(field, "server type %s is not available in %s", st.Name, reg.Name)
+	}
+
+	img, err := h.resolveBootImage(req.Image, st, now)
+	if err != nil {
+		return spec, err
+	}
+
+	var keys []int64
+	for _, ref := range req.SSHKeys {
+		k := h.findSSHKey(ref)
+		if k == nil {
+			return spec, invalidInput("ssh_keys", "SSH key %s not found", ref)
+		}
+		if !slices.Contains(keys, k.ID) {
+			keys = append(keys, k.ID)
+		}
+	}
+	if len(req.UserData) > maxUserData {
+		return spec, invalidInput("user_data", "is too long (maximum is %d bytes)", maxUserData)
+	}
+	if msg := checkLabels(req.Labels); msg != "" {
+		return spec, invalidInput("labels", "%s", msg)
+	}
+
+	// The simulator has no volumes, networks, firewalls, placement groups
+	// or primary IPs, so any reference to one is to something that doesn't
+	// exist.
+	switch {
+	case len(req.Volumes) > 0:
+		return spec, invalidInput("volumes", "volume %d not found", req.Volumes[0])
+	case len(req.Networks) > 0:
+		return spec, invalidInput("networks", "network %d not found", req.Networks[0])
+	case len(req.Firewalls) > 0:
+		return spec, invalidInput("firewalls", "firewall %d not found", req.Firewalls[0].Firewall)
+	case req.PlacementGroup != 0:
+		return spec, invalidInput("placement_group", "placement group %d not found", req.PlacementGroup)
+	case req.PublicNet != nil && req.PublicNet.IPv4 != 0:
+		return spec, invalidInput("public_net", "primary IP %d not found", req.PublicNet.IPv4)
+	case req.PublicNet != nil && req.PublicNet.IPv6 != 0:
+		return spec, invalidInput("public_net", "primary IP %d not found", req.PublicNet.IPv6)
+	}
+
+	// Uniqueness is checked last, once the input is known to be valid.
+	if err := h.checkNameFree(req.Name, nil); err != nil {
+		return spec, err
+	}
+
+	spec = machineSpec{
+		Name: req.Name, Region: reg.Name, Size: st.Name, ImageID: img.ID,
+		Labels: cloneLabels(req.Labels), UserData: req.UserData, SSHKeys: keys,
+		Start: req.StartAfterCreate == nil || *req.StartAfterCreate,
+		IPv4:  true, IPv6: true,
+	}
+	if pn := req.PublicNet; pn != nil {
+		spec.IPv4 = pn.EnableIPv4 == nil || *pn.EnableIPv4
+		spec.IPv6 = pn.EnableIPv6 == nil || *pn.EnableIPv6
+	}
+	return spec, nil
+}
+
+// resolveBootImage finds the image a server boots: a system image by name
+// (the one built for the server type's architecture) or any image by ID.
+func (h *hetzner) resolveBootImage(ref hzIDOrName, st *size, now time.Time) (*image, error) {
+	if ref.empty() {
+		return nil, invalidInput("image", "is required")
+	}
+	var img *image
+	if ref.ID != 0 {
+		img = h.w.images[ref.ID]
+	} else {
+		for _, i := range sortedValues(h.w.images) {
+			if i.Kind == "system" && i.Name == ref.Name && i.Arch == st.Arch {
+				img = i
+				break
+			}
+		}
+	}
+	if img == nil {
+		return nil, invalidInput("image", "image %s not found", ref)
+	}
+	if img.Arch != st.Arch {
+		return nil, invalidInput("image", "image architecture %s does not match server type architecture %s", img.Arch, st.Arch)
+	}
+	if status := h.w.imageStatus(img, now); status != "available" {
+		return nil, invalidInput("image", "image %d is not available (status %s)", img.ID, status)
+	}
+	return img, nil
+}
+
+func (h *hetzner) findSize(ref hzIDOrName) *size {
+	for i, s := range h.w.catalog.sizes {
+		if s.ID == ref.ID || (ref.Name != "" && s.Name == ref.Name) {
+			return &h.w.catalog.sizes[i]
+		}
+	}
+	return nil
+}
+
+func (h *hetzner) findRegion(ref hzIDOrName) *region {
+	for i, r := range h.w.catalog.regions {
+		if r.ID == ref.ID || (ref.Name != "" && r.Name == ref.Name) {
+			return &h.w.catalog.regions[i]
+		}
+	}
+	return nil
+}
+
+func (h *hetzner) findDatacenter(ref hzIDOrName) *region {
+	for i, r := range h.w.catalog.regions {
+		if r.DCID == ref.ID || (ref.Name != "" && r.DCName == ref.Name) {
+			return &h.w.catalog.regions[i]
+		}
+	}
+	return nil
+}
+
+func (h *hetzner) findSSHKey(ref hzIDOrName) *sshKey {
+	if ref.ID != 0 {
+		return h.w.sshKeys[ref.ID]
+	}
+	return h.w.sshKeyByName(ref.Name)
+}
+
+type hzServerUpdateRequest struct {
+	Name   *string            `json:"name"`
+	Labels *map[string]string `json:"labels"`
+}
+
+func (h *hetzner) updateServer(c *hzCall) (int, any, error) {
+	m, err := h.server(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	var req hzServerUpdateRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if req.Name != nil {
+		if err := checkHostname(*req.Name); err != nil {
+			return 0, nil, err
+		}
+		if err := h.checkNameFree(*req.Name, m); err != nil {
+			return 0, nil, err
+		}
+	}
+	if req.Labels != nil {
+		if msg := checkLabels(*req.Labels); msg != "" {
+			return 0, nil, invalidInput("labels", "%s", msg)
+		}
+	}
+	// Validate everything before changing anything.
+	if req.Name != nil {
+		m.Name = *req.Name
+	}
+	if req.Labels != nil {
+		m.Labels = cloneLabels(*req.Labels)
+	}
+	return http.StatusOK, one("server", h.serverJSON(m, c.now)), nil
+}
+
+func (h *hetzner) deleteServer(c *hzCall) (int, any, error) {
+	m, err := h.server(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	if h.w.locked(m, c.now) {
+		return 0, nil, lockedError("server", m.ID)
+	}
+	a := h.w.deleteMachine(m, c.now)
+	return http.StatusOK, one("action", h.freshActionJSON(a)), nil
+}
+
+type hzCreateImageRequest struct {
+	Type        *string            `json:"type"`
+	Description *string            `json:"description"`
+	Labels      *map[string]string `json:"labels"`
+}
+
+func (h *hetzner) createImage(c *hzCall) (int, any, error) {
+	m, err := h.server(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	var req hzCreateImageRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if req.Type != nil {
+		switch *req.Type {
+		case "snapshot":
+		case "backup":
+			// Backups need the backup option, which the simulator doesn't offer.
+			return 0, nil, invalidInput("type", "backups are not enabled for this server")
+		default:
+			return 0, nil, invalidInput("type", "%q is not one of snapshot, backup", *req.Type)
+		}
+	}
+	var labels map[string]string
+	if req.Labels != nil {
+		if msg := checkLabels(*req.Labels); msg != "" {
+			return 0, nil, invalidInput("labels", "%s", msg)
+		}
+		labels = cloneLabels(*req.Labels)
+	}
+	if h.w.busy(m, c.now) {
+		return 0, nil, lockedError("server", m.ID)
+	}
+	desc := m.Name + "-" + c.now.Format("20060102150405")
+	if req.Description != nil {
+		desc = *req.Description
+	}
+	img, a := h.w.snapshotMachine(m, desc, labels, c.now)
+	imgJSON := h.imageJSON(img, img.Created)
+	imgJSON.Status, imgJSON.ImageSize = "creating", nil
+	return http.StatusCreated, map[string]any{"image": imgJSON, "action": h.freshActionJSON(a)}, nil
+}
+
+// powerCommand is a server action that changes the power state: the server
+// shows interim while the action runs, then to.
+type powerCommand struct {
+	path, command, interim, to string
+}
+
+var powerCommands = []powerCommand{
+	{"poweron", "start_server", "starting", "running"},
+	{"poweroff", "stop_server", "stopping", "off"},
+	{"shutdown", "shutdown_server", "stopping", "off"},
+	{"reboot", "reboot_server", "running", "running"},
+	{"reset", "reset_server", "running", "running"},
+}
+
+func (p powerCommand) handler() hzHandler {
+	return func(h *hetzner, c *hzCall) (int, any, error) {
+		m, err := h.server(c)
+		if err != nil {
+			return 0, nil, err
+		}
+		if h.w.busy(m, c.now) {
+			return 0, nil, lockedError("server", m.ID)
+		}
+		a := h.w.powerAction(m, p.command, p.interim, p.to, c.now)
+		return http.StatusCreated, one("action", h.freshActionJSON(a)), nil
+	}
+}

@@ -1,0 +1,141 @@
+package sim
+
+import (
+	"maps"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Options configure a simulator. The zero value is a usable simulator with
+// instant transitions, any token accepted and the real rate limit.
+type Options struct {
+	ServerReadyDelay time.Duration    // initializing -> running; the public IPv4 is assigned when it turns running. 0 = next read sees running.
+	ImageReadyDelay  time.Duration    // snapshot image creating -> available (and its create_image action -> success)
+	ActionDelay      time.Duration    // other actions (delete_server etc.) running -> success; default 0
+	Tokens           []string         // allow-list; empty = any non-empty bearer token is accepted
+	RateLimit        int              // bucket size per token, refills 1 request/s; 0 means the real default 3600; negative disables limiting (headers still sent)
+	Now              func() time.Time // clock; nil = time.Now (tests may inject a fake clock)
+}
+
+// Sim is a running simulator: one world and the front ends serving it.
+// All methods are safe for concurrent use.
+type Sim struct {
+	w       *world
+	handler http.Handler
+}
+
+// Server is a snapshot of a simulated server.
+type Server struct {
+	ID         int64             `json:"id"`
+	Name       string            `json:"name"`
+	Status     string            `json:"status"`
+	Location   string            `json:"location"`
+	ServerType string            `json:"server_type"`
+	Image      string            `json:"image"` // system image name, or the image ID in decimal for snapshots
+	IPv4       string            `json:"ipv4"`  // "" until the server has finished initializing
+	Labels     map[string]string `json:"labels"`
+	Created    time.Time         `json:"created"`
+}
+
+// Image is a snapshot of a simulated snapshot image.
+type Image struct {
+	ID          int64             `json:"id"`
+	Type        string            `json:"type"`
+	Status      string            `json:"status"`
+	Description string            `json:"description"`
+	CreatedFrom int64             `json:"created_from"`
+	Labels      map[string]string `json:"labels"`
+	Created     time.Time         `json:"created"`
+}
+
+// New returns a simulator with an empty world.
+func New(opts Options) *Sim {
+	w := newWorld(opts)
+	s := &Sim{w: w}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", newHetzner(w, opts.Tokens))
+	mux.Handle("/_sim/", newAdmin(s))
+	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusNotFound)
+		_, _ = rw.Write(mustJSON(hzErrorBody{hzErrorPayload{Code: "not_found",
+			Message: "not found: the Hetzner API is under /v1/, the admin API under /_sim/", Details: struct{}{}}}))
+	})
+	s.handler = mux
+	return s
+}
+
+// Handler serves the Hetzner API under /v1/ and the admin API under /_sim/.
+func (s *Sim) Handler() http.Handler { return s.handler }
+
+// Reset empties the world (the seeded catalog stays) and clears request
+// counts, faults, rate-limit buckets and any clock advance.
+func (s *Sim) Reset() {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	s.w.reset()
+}
+
+// SetDelays changes the transition delays for resources created from now on.
+func (s *Sim) SetDelays(serverReady, imageReady time.Duration) {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	s.w.serverReadyDelay, s.w.imageReadyDelay = serverReady, imageReady
+}
+
+// Servers returns copies of all servers as of now, sorted by ID.
+func (s *Sim) Servers() []Server {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	now := s.w.now()
+	s.w.settle(now)
+	var out []Server
+	for _, m := range sortedValues(s.w.machines) {
+		img := strconv.FormatInt(m.ImageID, 10)
+		if i := s.w.images[m.ImageID]; i != nil && i.Name != "" {
+			img = i.Name
+		}
+		out = append(out, Server{
+			ID: m.ID, Name: m.Name, Status: m.status, Location: m.Region, ServerType: m.Size,
+			Image: img, IPv4: m.IPv4, Labels: cloneLabels(m.Labels), Created: m.Created,
+		})
+	}
+	return out
+}
+
+// Images returns copies of the snapshot images (not the seeded system
+// images) as of now, sorted by ID.
+func (s *Sim) Images() []Image {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	now := s.w.now()
+	var out []Image
+	for _, img := range sortedValues(s.w.images) {
+		if img.Kind == "system" {
+			continue
+		}
+		out = append(out, Image{
+			ID: img.ID, Type: img.Kind, Status: s.w.imageStatus(img, now), Description: img.Description,
+			CreatedFrom: img.FromMachine, Labels: cloneLabels(img.Labels), Created: img.Created,
+		})
+	}
+	return out
+}
+
+// InjectFault arms a fault; see Fault for the matching rules.
+func (s *Sim) InjectFault(f Fault) {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	s.w.addFault(f)
+}
+
+// RequestCounts returns how often each route was requested, keyed like
+// "GET /v1/servers/{id}". Requests that match no route count under
+// "GET (no route)". Faulted, unauthorized and rate-limited requests count
+// too: they reached the simulator.
+func (s *Sim) RequestCounts() map[string]int {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	return maps.Clone(s.w.counts)
+}
