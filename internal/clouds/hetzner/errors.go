@@ -64,14 +64,16 @@ func mapError(err error, about subject) error {
 		return mapStatus(statusFromErrStatusCode(err), about)
 	}
 
-	if isNetworkError(err) {
-		return &framework.NetworkError{Err: stripURL(err)}
+	// A context's deadline passes through like a cancellation. The test is
+	// identity, not errors.Is: the HTTP client's own timeout (Timeouts.
+	// HTTPRequest) also matches DeadlineExceeded with errors.Is, and that
+	// one is a network error.
+	if hasSentinel(err, context.DeadlineExceeded) {
+		return context.DeadlineExceeded
 	}
 
-	// A deadline that is not a network timeout (checked above) is a context
-	// deadline: pass it through like a cancellation.
-	if errors.Is(err, context.DeadlineExceeded) {
-		return context.DeadlineExceeded
+	if isNetworkError(err) {
+		return &framework.NetworkError{Err: stripURL(err)}
 	}
 
 	return &framework.OtherError{Message: "hetzner: " + err.Error()}
@@ -247,6 +249,26 @@ func statusFromErrStatusCode(err error) int {
 		return 0
 	}
 	return n
+}
+
+// hasSentinel reports whether target itself (not an error that merely
+// matches it) is in err's chain.
+func hasSentinel(err, target error) bool {
+	for err != nil {
+		if err == target { //nolint:errorlint // identity is the point
+			return true
+		}
+		if multi, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range multi.Unwrap() {
+				if hasSentinel(e, target) {
+					return true
+				}
+			}
+			return false
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
 }
 
 // isNetworkError reports errors where no HTTP answer was received.
