@@ -1,0 +1,170 @@
+// Command spuff-sim runs the spuff cloud simulator: a stateful local
+// Hetzner Cloud API that the official SDKs and Terraform providers can use
+// offline. See package internal/clouds/sim for what it simulates.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return fmt.Sprintf("%d token(s)", len(*l)) }
+
+func (l *stringList) Set(s string) error {
+	if s == "" {
+		return errors.New("token must not be empty")
+	}
+	*l = append(*l, s)
+	return nil
+}
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// -h asked for the usage text, which is not a failure.
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "spuff-sim:", err)
+		os.Exit(2)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("spuff-sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: spuff-sim [flags]
+
+spuff-sim serves a simulated Hetzner Cloud API under /v1 and an admin API
+under /_sim (reset, config, faults, clock, state, requests). Point hcloud-go,
+terraform-provider-hcloud or the spuff provider at http://ADDR/v1 with any
+non-empty bearer token, or only those given with -token
+(terraform-provider-hcloud itself insists on 64 characters).
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free port")
+	serverDelay := fs.Duration("server-ready-delay", 2*time.Second, "how long a new server stays initializing before it runs and gets its IPv4")
+	imageDelay := fs.Duration("image-ready-delay", 3*time.Second, "how long a snapshot stays creating before it is available")
+	actionDelay := fs.Duration("action-delay", 0, "how long other actions (delete_server, power actions) run")
+	var tokens stringList
+	fs.Var(&tokens, "token", "accept only this bearer token (repeatable); default: accept any non-empty token")
+	rateLimit := fs.Int("rate-limit", 0, "requests per token bucket, refilled 1/s; 0 = Hetzner's 3600, negative = unlimited")
+	urlFile := fs.String("url-file", "", "write the base URL (e.g. http://127.0.0.1:41234) and a newline to this file once listening")
+	verbose := fs.Bool("v", false, "log every request (method, path, query, status) to stderr; never tokens or bodies")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *serverDelay < 0 || *imageDelay < 0 || *actionDelay < 0 {
+		return errors.New("delays must not be negative")
+	}
+
+	s := sim.New(sim.Options{
+		ServerReadyDelay: *serverDelay,
+		ImageReadyDelay:  *imageDelay,
+		ActionDelay:      *actionDelay,
+		Tokens:           tokens,
+		RateLimit:        *rateLimit,
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+
+	handler := s.Handler()
+	if *verbose {
+		handler = logRequests(handler, log.New(stderr, "", log.LstdFlags|log.Lmicroseconds))
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	fmt.Fprintf(stdout, "spuff-sim listening on %s\n", base)
+	fmt.Fprintf(stdout, "  Hetzner Cloud API: %s/v1\n", base)
+	fmt.Fprintf(stdout, "  admin API:         %s/_sim/\n", base)
+	if *urlFile != "" {
+		if err := writeFileAtomic(*urlFile, base+"\n"); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("writing -url-file: %w", err)
+		}
+	}
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "spuff-sim shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// writeFileAtomic writes via a temporary file and rename, so a reader that
+// polls for the file never sees it half written.
+func writeFileAtomic(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".spuff-sim-url-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// logRequests logs method, path and query only: tokens travel in headers
+// and user_data in bodies, and neither must ever reach a log.
+func logRequests(next http.Handler, l *log.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(rec, r)
+		l.Printf("%s %s -> %d (%s)", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
+	})
+}
