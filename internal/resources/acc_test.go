@@ -1,0 +1,186 @@
+package resources
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds"
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+// accToken is 64 characters, the length real Hetzner tokens have.
+var accToken = strings.Repeat("acc0", 16)
+
+// accCloud describes how the acceptance tests run against one cloud: its
+// name in the provider block, valid inputs, and how to start and inspect a
+// simulated account. Every test loops over accClouds, so a cloud added to
+// the registry (and the simulator) joins the suite by adding an entry here.
+type accCloud struct {
+	name      string
+	region    string
+	size      string
+	otherSize string
+	// badRegion is a region the cloud rejects at apply time.
+	badRegion string
+	// start runs a simulated account for one test.
+	start func(t *testing.T, opts sim.Options) *accWorld
+}
+
+var accClouds = []accCloud{
+	{
+		name:      "hetzner",
+		region:    "fsn1",
+		size:      "cx22",
+		otherSize: "cx32",
+		badRegion: "mars1",
+		start:     startHetznerSim,
+	},
+}
+
+// accWorld is one simulated cloud account.
+type accWorld struct {
+	cloud    accCloud
+	sim      *sim.Sim
+	endpoint string
+	token    string
+}
+
+func startHetznerSim(t *testing.T, opts sim.Options) *accWorld {
+	t.Helper()
+	s := sim.New(opts)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &accWorld{sim: s, endpoint: srv.URL + "/v1", token: accToken}
+}
+
+// forEachCloud runs fn as a subtest per cloud.
+func forEachCloud(t *testing.T, fn func(t *testing.T, c accCloud)) {
+	for _, c := range accClouds {
+		t.Run(c.name, func(t *testing.T) { fn(t, c) })
+	}
+}
+
+func (c accCloud) world(t *testing.T, opts sim.Options) *accWorld {
+	w := c.start(t, opts)
+	w.cloud = c
+	return w
+}
+
+// provider renders the provider block for this world.
+func (w *accWorld) provider() string {
+	return fmt.Sprintf(`
+provider "spuff" {
+  cloud    = %q
+  token    = %q
+  endpoint = %q
+}
+`, w.cloud.name, w.token, w.endpoint)
+}
+
+// servers returns the world's machines by ID.
+func (w *accWorld) servers() map[string]sim.Server {
+	out := map[string]sim.Server{}
+	for _, s := range w.sim.Servers() {
+		out[fmt.Sprint(s.ID)] = s
+	}
+	return out
+}
+
+// checkDestroyed asks the simulator that no machine or snapshot of the
+// state is left, and that nothing managed by spuff is left at all.
+func (w *accWorld) checkDestroyed(state *terraform.State) error {
+	servers := w.servers()
+	images := map[string]bool{}
+	for _, img := range w.sim.Images() {
+		images[fmt.Sprint(img.ID)] = true
+		if framework.IsManaged(img.Labels) {
+			return fmt.Errorf("snapshot %d (%s) is still in the cloud", img.ID, img.Description)
+		}
+	}
+	for _, rs := range state.RootModule().Resources {
+		switch rs.Type {
+		case "spuff_instance":
+			if _, ok := servers[rs.Primary.ID]; ok {
+				return fmt.Errorf("instance %s is still in the cloud", rs.Primary.ID)
+			}
+		case "spuff_snapshot":
+			if images[rs.Primary.ID] {
+				return fmt.Errorf("snapshot %s is still in the cloud", rs.Primary.ID)
+			}
+		}
+	}
+	for _, s := range servers {
+		if framework.IsManaged(s.Labels) {
+			return fmt.Errorf("managed instance %d (%s) is still in the cloud", s.ID, s.Name)
+		}
+	}
+	return nil
+}
+
+// deleteOutOfBand deletes a server through the cloud API, as a user of the
+// cloud console would.
+func (w *accWorld) deleteOutOfBand(t *testing.T, id string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodDelete, w.endpoint+"/servers/"+id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("deleting server %s out of band: HTTP %d", id, resp.StatusCode)
+	}
+}
+
+// createUnmanaged creates a server without the managed-by label through the
+// cloud API, as another tool sharing the account would.
+func (w *accWorld) createUnmanaged(t *testing.T, name string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"name":%q,"server_type":%q,"location":%q,"image":"ubuntu-24.04","labels":{"team":"acc"}}`,
+		name, w.cloud.size, w.cloud.region)
+	req, err := http.NewRequest(http.MethodPost, w.endpoint+"/servers", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("creating unmanaged server: HTTP %d", resp.StatusCode)
+	}
+}
+
+// protoV6 serves the provider in-process with the given registry.
+func protoV6(registry *framework.Registry) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"spuff": providerserver.NewProtocol6WithError(NewWithRegistry("test", registry)()),
+	}
+}
+
+var accProviders = protoV6(clouds.WithDefaults())
+
+// accPreCheck skips acceptance tests unless TF_ACC is set, as
+// terraform-plugin-testing does, with a hint on how to run them.
+func accPreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: run with `make testacc` (TF_ACC=1); it needs only the terraform CLI, no credentials")
+	}
+}

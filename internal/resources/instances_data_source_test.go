@@ -1,0 +1,115 @@
+package resources
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+func TestAccInstancesDataSource(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		// Another tool's server in the same account, with a matching team
+		// label but no managed-by: it must never be listed.
+		w.createUnmanaged(t, "not-spuff")
+		cfg := w.provider() + fmt.Sprintf(`
+resource "spuff_instance" "a" {
+  name   = "box-a"
+  region = %[1]q
+  size   = %[2]q
+  image  = { ubuntu = "24.04" }
+  labels = { team = "acc", role = "ci" }
+}
+
+resource "spuff_instance" "b" {
+  name   = "box-b"
+  region = %[1]q
+  size   = %[2]q
+  image  = { debian = "12" }
+  labels = { team = "acc" }
+}
+
+data "spuff_instances" "all" {
+  depends_on = [spuff_instance.a, spuff_instance.b]
+}
+
+data "spuff_instances" "ci" {
+  labels     = { role = "ci" }
+  depends_on = [spuff_instance.a, spuff_instance.b]
+}
+`, c.region, c.size)
+		item := func(name string) knownvalue.Check {
+			return knownvalue.ObjectPartial(map[string]knownvalue.Check{
+				"name":         knownvalue.StringExact(name),
+				"region":       knownvalue.StringExact(c.region),
+				"size":         knownvalue.StringExact(c.size),
+				"status":       knownvalue.StringExact("active"),
+				"ipv4_address": knownvalue.StringRegexp(ipv4Pattern),
+				"created_at":   knownvalue.StringRegexp(rfc3339),
+				"id":           knownvalue.NotNull(),
+			})
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.spuff_instances.all", tfjsonpath.New("instances"),
+						knownvalue.ListExact([]knownvalue.Check{item("box-a"), item("box-b")})),
+					statecheck.ExpectKnownValue("data.spuff_instances.all", tfjsonpath.New("instances").AtSliceIndex(0).AtMapKey("labels"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"team": knownvalue.StringExact("acc"), "role": knownvalue.StringExact("ci")})),
+					statecheck.ExpectKnownValue("data.spuff_instances.ci", tfjsonpath.New("instances"),
+						knownvalue.ListExact([]knownvalue.Check{item("box-a")})),
+				},
+			}},
+		})
+	})
+}
+
+func TestFilterInstances(t *testing.T) {
+	managed := func(id, name string, extra map[string]string) framework.Instance {
+		return framework.Instance{ID: id, Name: name, IP: netip.MustParseAddr("198.18.0.1"), Labels: framework.ManagedLabels(extra)}
+	}
+	list := []framework.Instance{
+		managed("10", "b", map[string]string{"team": "x"}),
+		managed("9", "b", nil),
+		managed("100", "a", map[string]string{"team": "x", "role": "ci"}),
+		{ID: "5", Name: "a-foreign", Labels: map[string]string{"team": "x"}},
+	}
+	ids := func(insts []framework.Instance) []string {
+		var out []string
+		for _, i := range insts {
+			out = append(out, i.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		want map[string]string
+		ids  []string
+	}{
+		{"all managed, by name then numeric id", nil, []string{"100", "9", "10"}},
+		{"label filter", map[string]string{"team": "x"}, []string{"100", "10"}},
+		{"two labels", map[string]string{"team": "x", "role": "ci"}, []string{"100"}},
+		{"value mismatch", map[string]string{"team": "y"}, nil},
+		{"managed-by is not a user filter escape", map[string]string{"managed-by": "spuff"}, []string{"100", "9", "10"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ids(filterInstances(list, tt.want)); !slices.Equal(got, tt.ids) {
+				t.Errorf("filterInstances = %v, want %v", got, tt.ids)
+			}
+		})
+	}
+}

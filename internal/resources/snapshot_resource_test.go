@@ -1,0 +1,197 @@
+package resources
+
+import (
+	"fmt"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds"
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+const (
+	golden   = "spuff_snapshot.golden"
+	restored = "spuff_instance.restored"
+)
+
+func snapshotConfig(w *accWorld, extra string) string {
+	return w.provider() + fmt.Sprintf(`
+resource "spuff_instance" "dev" {
+  name   = "dev-box"
+  region = %[1]q
+  size   = %[2]q
+  image  = { ubuntu = "24.04" }
+}
+
+resource "spuff_snapshot" "golden" {
+  instance_id = spuff_instance.dev.id
+  name        = "dev-golden"
+%[3]s
+}
+
+resource "spuff_instance" "restored" {
+  name   = "dev-restored"
+  region = %[1]q
+  size   = %[2]q
+  image  = { snapshot = spuff_snapshot.golden.id }
+}
+`, w.cloud.region, w.cloud.size, extra)
+}
+
+func TestAccSnapshot_restore(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{ServerReadyDelay: 200 * time.Millisecond, ImageReadyDelay: 500 * time.Millisecond})
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{
+					Config: snapshotConfig(w, ""),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(golden, tfjsonpath.New("id"), knownvalue.NotNull()),
+						statecheck.ExpectKnownValue(golden, tfjsonpath.New("name"), knownvalue.StringExact("dev-golden")),
+						statecheck.ExpectKnownValue(golden, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339)),
+						statecheck.CompareValuePairs(golden, tfjsonpath.New("instance_id"), devBox, tfjsonpath.New("id"), compare.ValuesSame()),
+						statecheck.CompareValuePairs(restored, tfjsonpath.New("image").AtMapKey("snapshot"), golden, tfjsonpath.New("id"), compare.ValuesSame()),
+						statecheck.ExpectKnownValue(restored, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					},
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: func(s *terraform.State) error {
+						id := s.RootModule().Resources[golden].Primary.ID
+						for _, img := range w.sim.Images() {
+							if fmt.Sprint(img.ID) == id {
+								if img.Status != "available" || !framework.IsManaged(img.Labels) {
+									return fmt.Errorf("snapshot %s is %s with labels %v, want available and managed", id, img.Status, img.Labels)
+								}
+								return nil
+							}
+						}
+						return fmt.Errorf("snapshot %s is not in the cloud", id)
+					},
+				},
+				{
+					ResourceName:            golden,
+					ImportState:             true,
+					ImportStateVerify:       true,
+					ImportStateVerifyIgnore: []string{"timeouts"},
+				},
+			},
+		})
+	})
+}
+
+// A snapshot whose wait fails is still recorded, then replaced.
+func TestAccSnapshot_waitTimeout(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		// The snapshot takes an hour of simulated time; the test moves the
+		// clock past it before the replacing apply.
+		var offset atomic.Int64
+		w := c.world(t, sim.Options{ImageReadyDelay: time.Hour, Now: func() time.Time {
+			return time.Now().Add(time.Duration(offset.Load()))
+		}})
+		cfg := w.provider() + fmt.Sprintf(`
+resource "spuff_instance" "dev" {
+  name   = "dev-box"
+  region = %q
+  size   = %q
+  image  = { ubuntu = "24.04" }
+}
+
+resource "spuff_snapshot" "golden" {
+  instance_id = spuff_instance.dev.id
+  name        = "dev-golden"
+  timeouts {
+    create = "2s"
+  }
+}
+`, c.region, c.size)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{
+					Config:      cfg,
+					ExpectError: regexp.MustCompile(`(?s)Not Complete.*was started and is recorded in state`),
+				},
+				{
+					PreConfig: func() {
+						if n := len(w.sim.Images()); n != 1 {
+							t.Fatalf("after the timed-out snapshot the cloud has %d snapshots, want 1", n)
+						}
+						w.sim.SetDelays(0, 0)
+						offset.Store(int64(2 * time.Hour))
+					},
+					Config: cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(golden, plancheck.ResourceActionReplace)},
+					},
+				},
+			},
+		})
+	})
+}
+
+// noSnapshots is a cloud that cannot snapshot, for the plan-time check.
+type noSnapshots struct{ framework.Provider }
+
+func (noSnapshots) SupportsSnapshots() bool { return false }
+
+type noSnapshotsFactory struct{ framework.Factory }
+
+func (f noSnapshotsFactory) Create(cfg framework.Config) (framework.Provider, error) {
+	p, err := f.Factory.Create(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return noSnapshots{p}, nil
+}
+
+func TestAccSnapshot_notSupported(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		registry := clouds.WithDefaults()
+		f, _ := registry.Lookup(c.name)
+		registry.Register(noSnapshotsFactory{f})
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6(registry),
+			Steps: []resource.TestStep{{
+				Config: w.provider() + `
+resource "spuff_snapshot" "golden" {
+  instance_id = "1"
+  name        = "dev-golden"
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Snapshots Not Supported.*does not support snapshots`),
+			}},
+		})
+		if n := len(w.sim.RequestCounts()); n != 0 {
+			t.Errorf("a plan-time refusal must not call the cloud, saw %v", w.sim.RequestCounts())
+		}
+	})
+}
+
+func TestSnapshotFromSnapshot(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
+	var m snapshotModel
+	m.fromSnapshot(&framework.Snapshot{ID: "9", Name: "gold", CreatedAt: &created, InstanceID: "4"}, true)
+	if m.ID.ValueString() != "9" || m.Name.ValueString() != "gold" || m.InstanceID.ValueString() != "4" ||
+		m.CreatedAt.ValueString() != "2026-01-02T02:04:05Z" {
+		t.Errorf("fromSnapshot = %+v", m)
+	}
+}
