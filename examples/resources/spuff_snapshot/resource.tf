@@ -1,0 +1,16 @@
+resource "spuff_snapshot" "golden" {
+  instance_id = spuff_instance.dev.id
+  name        = "dev-golden"
+
+  timeouts {
+    create = "20m"
+  }
+}
+
+# Boot new machines from it.
+resource "spuff_instance" "from_golden" {
+  name   = "dev-box-2"
+  region = "fsn1"
+  size   = "cx22"
+  image  = { snapshot = spuff_snapshot.golden.id }
+}
