@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,7 +30,6 @@ type hzHandler func(h *hetzner, c *hzCall) (status int, body any, err error)
 
 // hzCall is one request as the handlers see it.
 type hzCall struct {
-	r    *http.Request
 	q    url.Values
 	body []byte
 	id   map[string]int64 // path parameters
@@ -170,7 +168,7 @@ func (h *hetzner) serve(r *http.Request, body []byte, readErr error) hzResponse 
 	}
 
 	w.settle(now)
-	status, v, err := handler(h, &hzCall{r: r, q: r.URL.Query(), body: body, id: ids, now: now})
+	status, v, err := handler(h, &hzCall{q: r.URL.Query(), body: body, id: ids, now: now})
 	if err != nil {
 		var he *hzError
 		if !errors.As(err, &he) {
@@ -347,9 +345,9 @@ func listPage[T, J any](c *hzCall, key string, items []T, render func(T) J) (int
 	perPage = min(perPage, maxPerPage)
 	total := len(items)
 	last := max(1, (total+perPage-1)/perPage)
-	start := min((page-1)*perPage, total)
-	if page-1 > math.MaxInt/perPage {
-		start = total
+	start := total // a page beyond the last (guarding the multiplication) is empty
+	if page <= last {
+		start = (page - 1) * perPage
 	}
 	end := min(start+perPage, total)
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -160,12 +161,10 @@ func (h *hetzner) listActionsWhere(c *hzCall, idsRequired bool, keep func(*actio
 			as = append(as, a)
 		}
 	}
-	// Status sorts by the computed status, so it can't live in the static
-	// key table.
-	keys := sortKeys[*action]{"status": func(a, b *action) int { return cmp.Compare(a.status(c.now), b.status(c.now)) }}
-	for k, f := range actionSortKeys {
-		keys[k] = f
-	}
+	// Status and progress depend on the clock, so they can't live in the
+	// static key table.
+	keys := maps.Clone(actionSortKeys)
+	keys["status"] = func(a, b *action) int { return cmp.Compare(a.status(c.now), b.status(c.now)) }
 	keys["progress"] = func(a, b *action) int { return cmp.Compare(a.progress(c.now), b.progress(c.now)) }
 	if err := sortBy(c, as, keys); err != nil {
 		return 0, nil, err

@@ -373,8 +373,9 @@ func (h *hetzner) imageJSON(img *image, now time.Time) hzImage {
 	if !img.Deprecated.IsZero() {
 		out.Deprecated = hzTimePtr(img.Deprecated)
 		out.Deprecation = &hzDeprecation{
-			Announced:        hzTime(img.Deprecated),
-			UnavailableAfter: hzTime(img.Deprecated.AddDate(0, 3, 0)),
+			Announced: hzTime(img.Deprecated),
+			// Far enough ahead that the image stays usable whatever the clock.
+			UnavailableAfter: hzTime(img.Deprecated.AddDate(3, 0, 0)),
 		}
 	}
 	return out
