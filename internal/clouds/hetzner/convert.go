@@ -133,7 +133,7 @@ func imageToSnapshot(img *hcloud.Image) *framework.Snapshot {
 }
 
 // cloneLabels copies labels so callers cannot alias the SDK's maps; it never
-// returns nil, so an unlabelled resource compares equal to an empty map.
+// returns nil, so an unlabeled resource compares equal to an empty map.
 func cloneLabels(labels map[string]string) map[string]string {
 	out := make(map[string]string, len(labels))
 	maps.Copy(out, labels)

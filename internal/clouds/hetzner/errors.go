@@ -38,7 +38,7 @@ func mapError(err error, about subject) error {
 		return nil
 	}
 	// A cancellation is the caller's decision, not a failure: keep it
-	// recognisable with errors.Is, without the SDK's wrapping.
+	// recognizable with errors.Is, without the SDK's wrapping.
 	if errors.Is(err, context.Canceled) {
 		return context.Canceled
 	}

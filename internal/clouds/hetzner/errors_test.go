@@ -273,7 +273,7 @@ func TestNotFoundOnCreate(t *testing.T) {
 		}
 	}
 	if err := notFoundOnCreate(hcloud.Error{Code: hcloud.ErrorCodeNotFound, Message: "something"}); err != nil {
-		t.Errorf("unrecognised not_found gave %v, want nil (left to mapError)", err)
+		t.Errorf("unrecognized not_found gave %v, want nil (left to mapError)", err)
 	}
 	if err := notFoundOnCreate(hcloud.Error{Code: hcloud.ErrorCodeLocked, Message: "image locked"}); err != nil {
 		t.Errorf("non-not_found gave %v, want nil", err)

@@ -66,10 +66,10 @@ func (Factory) Create(cfg framework.Config) (framework.Provider, error) {
 	return p, nil
 }
 
-// settings are the client knobs tests override to run fast.
+// settings are the client knobs tests override to run fast. The action poll
+// pause needs no knob: it follows Timeouts.PollInterval, which tests shorten.
 type settings struct {
 	retryBackoff hcloud.BackoffFunc
-	pollBackoff  hcloud.BackoffFunc
 }
 
 type option func(*settings)
@@ -77,11 +77,6 @@ type option func(*settings)
 // withRetryBackoff replaces the pause between retries of one API call.
 func withRetryBackoff(f hcloud.BackoffFunc) option {
 	return func(s *settings) { s.retryBackoff = f }
-}
-
-// withPollBackoff replaces the pause between polls of a cloud action.
-func withPollBackoff(f hcloud.BackoffFunc) option {
-	return func(s *settings) { s.pollBackoff = f }
 }
 
 // New validates cfg and builds a Hetzner provider. It calls no API: a bad
@@ -98,7 +93,6 @@ func newProvider(cfg framework.Config, opts ...option) (*Provider, error) {
 		retryBackoff: hcloud.ExponentialBackoffWithOpts(hcloud.ExponentialBackoffOpts{
 			Base: retryBase, Multiplier: 2, Cap: retryCap, Jitter: true,
 		}),
-		pollBackoff: pollBackoff(cfg.Timeouts.PollInterval),
 	}
 	for _, o := range opts {
 		o(&s)
@@ -116,7 +110,7 @@ func newProvider(cfg framework.Config, opts ...option) (*Provider, error) {
 		hcloud.WithToken(cfg.Token),
 		hcloud.WithApplication(app, ""),
 		hcloud.WithHTTPClient(httpClient),
-		hcloud.WithPollOpts(hcloud.PollOpts{BackoffFunc: s.pollBackoff}),
+		hcloud.WithPollOpts(hcloud.PollOpts{BackoffFunc: pollBackoff(cfg.Timeouts.PollInterval)}),
 		hcloud.WithRetryOpts(hcloud.RetryOpts{BackoffFunc: s.retryBackoff, MaxRetries: retryMaxRetries}),
 	}
 	if cfg.Endpoint != "" {
@@ -135,7 +129,7 @@ func newProvider(cfg framework.Config, opts ...option) (*Provider, error) {
 // every half second for the minutes a snapshot can take.
 func pollBackoff(pollInterval time.Duration) hcloud.BackoffFunc {
 	b := framework.DefaultBackoff(pollInterval)
-	return func(retries int) time.Duration { return b.Jittered(retries) }
+	return b.Jittered
 }
 
 // logf sends a log line to the configured sink, if any. Fields never carry
@@ -249,7 +243,7 @@ func (p *Provider) GetInstance(ctx context.Context, id string) (*framework.Insta
 // managedSelector selects what spuff created.
 const managedSelector = framework.ManagedByKey + "=" + framework.ManagedByValue
 
-// ListInstances returns every server labelled managed-by=spuff, across all
+// ListInstances returns every server labeled managed-by=spuff, across all
 // pages; the cloud does the filtering.
 func (p *Provider) ListInstances(ctx context.Context) ([]framework.Instance, error) {
 	servers, err := p.client.Server.AllWithOpts(ctx, hcloud.ServerListOpts{
@@ -355,7 +349,7 @@ func (p *Provider) waitAction(ctx context.Context, action *hcloud.Action, what s
 	return mapError(err, subject{})
 }
 
-// ListSnapshots returns every snapshot image labelled managed-by=spuff,
+// ListSnapshots returns every snapshot image labeled managed-by=spuff,
 // across all pages.
 func (p *Provider) ListSnapshots(ctx context.Context) ([]framework.Snapshot, error) {
 	images, err := p.client.Image.AllWithOpts(ctx, hcloud.ImageListOpts{
