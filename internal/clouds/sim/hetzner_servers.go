@@ -129,8 +129,8 @@ func (h *hetzner) createServer(c *hzCall) (int, any, error) {
 	if start != nil {
 		next = append(next, h.freshActionJSON(start))
 	}
-	// Without SSH keys the real API mails nothing but returns a root
-	// password; with keys the password is null.
+	// Without SSH keys the real API returns a generated root password;
+	// with keys it is null.
 	var rootPassword *string
 	if len(spec.SSHKeys) == 0 {
 		pw := rand.Text()
