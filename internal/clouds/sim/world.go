@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"sync"
@@ -205,7 +206,7 @@ func (a *action) progress(now time.Time) int {
 	if total <= 0 {
 		return 0
 	}
-	p := int(100 * now.Sub(a.Started) / total)
+	p := int(100 * float64(now.Sub(a.Started)) / float64(total))
 	return min(max(p, 0), 99)
 }
 
@@ -213,9 +214,9 @@ func (a *action) touches(typ string, id int64) bool {
 	return slices.Contains(a.Resources, resourceRef{ID: id, Type: typ})
 }
 
-// settle applies every transition whose actions are done. Machines finishing
-// at the same instant are processed by ID, so public addresses are handed
-// out in a deterministic order.
+// settle applies every transition whose actions are done, in the order they
+// finished (ties by ID), so public addresses are handed out in the order the
+// machines turned ready, however long nobody looked.
 func (w *world) settle(now time.Time) {
 	type ready struct {
 		m  *machine
@@ -278,8 +279,8 @@ func (w *world) assignIPs(m *machine) {
 		n := w.ipv4Seq%ipv4Hosts + 1
 		w.ipv4Seq++
 		b := ipv4Base.As4()
-		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) + n
-		m.IPv4 = netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()
+		binary.BigEndian.PutUint32(b[:], binary.BigEndian.Uint32(b[:])+n)
+		m.IPv4 = netip.AddrFrom4(b).String()
 		m.IPv4ID = w.newID()
 	}
 }
@@ -289,9 +290,8 @@ func (w *world) assignIPs(m *machine) {
 func (w *world) nextIPv6Net() string {
 	w.ipv6Seq++
 	n := w.ipv6Seq
-	var b [16]byte
-	b[0], b[1], b[2], b[3] = 0x20, 0x01, 0x0d, 0xb8
-	b[4], b[5], b[6], b[7] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
+	b := [16]byte{0x20, 0x01, 0x0d, 0xb8}
+	binary.BigEndian.PutUint32(b[4:8], n)
 	return netip.PrefixFrom(netip.AddrFrom16(b), 64).String()
 }
 
