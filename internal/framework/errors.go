@@ -150,7 +150,11 @@ type APIError struct {
 	Message string
 }
 
+// Error omits the status when there is none, as for a failed cloud action.
 func (e *APIError) Error() string {
+	if e.Status == 0 {
+		return "API error: " + e.Message
+	}
 	return fmt.Sprintf("API error (HTTP %d): %s", e.Status, e.Message)
 }
 

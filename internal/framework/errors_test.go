@@ -94,6 +94,7 @@ func TestErrorMessages(t *testing.T) {
 		{&NotSupportedError{Feature: "snapshots"}, "snapshots is not supported by this provider"},
 		{Timeout("waiting", 1500*time.Millisecond), "waiting timed out after 1.5s"},
 		{API(503, "unavailable"), "API error (HTTP 503): unavailable"},
+		{API(0, "action create_image failed"), "API error: action create_image failed"},
 		{&NotImplementedError{Name: "aws"}, `provider "aws" is not implemented yet`},
 		{&UnknownProviderError{Name: "gcp", Supported: []string{"aws", "hetzner"}}, `unknown provider "gcp"; supported: aws, hetzner`},
 	}

@@ -214,7 +214,10 @@ func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = p.client.Server.DeleteWithResult(ctx, &hcloud.Server{ID: n})
+	err = p.whileLocked(ctx, "instance "+id, func() error {
+		_, _, err := p.client.Server.DeleteWithResult(ctx, &hcloud.Server{ID: n})
+		return err
+	})
 	if err != nil {
 		if hcloud.IsError(err, hcloud.ErrorCodeNotFound) {
 			return nil
@@ -222,6 +225,28 @@ func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 		return fail(ctx, err, subject{Type: "instance", ID: id})
 	}
 	return nil
+}
+
+// whileLocked runs op again while Hetzner answers 423 locked: another action
+// (typically a snapshot still being taken) runs on the resource, and the
+// delete will be accepted once it ends. The caller's ctx bounds the wait, so
+// the resource's delete timeout is what limits it.
+func (p *Provider) whileLocked(ctx context.Context, what string, op func() error) error {
+	backoff := framework.DefaultBackoff(p.timeouts.PollInterval)
+	for attempt := 0; ; attempt++ {
+		err := op()
+		if err == nil || !hcloud.IsError(err, hcloud.ErrorCodeLocked) {
+			return err
+		}
+		p.logf(ctx, "resource locked by a running action, retrying", map[string]any{"resource": what, "attempt": attempt})
+		timer := time.NewTimer(backoff.Jittered(attempt))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return err
+		case <-timer.C:
+		}
+	}
 }
 
 // GetInstance returns the server, or (nil, nil) when it does not exist.
@@ -390,7 +415,10 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = p.client.Image.Delete(ctx, &hcloud.Image{ID: n})
+	err = p.whileLocked(ctx, "snapshot "+id, func() error {
+		_, err := p.client.Image.Delete(ctx, &hcloud.Image{ID: n})
+		return err
+	})
 	if err != nil {
 		if hcloud.IsError(err, hcloud.ErrorCodeNotFound) {
 			return nil

@@ -648,3 +648,68 @@ func TestSimServerErrorNotRetried(t *testing.T) {
 		t.Errorf("requests = %d, want 1: a 500 is not retried", n)
 	}
 }
+
+// Deleting a snapshot that is still being taken (423 locked), or its server,
+// waits for the action to end instead of failing, as a replacement of a
+// timed-out snapshot needs.
+func TestSimDeleteWaitsOutLock(t *testing.T) {
+	env := newSimEnv(t, sim.Options{ImageReadyDelay: 300 * time.Millisecond}, fastTimeouts())
+	ctx := context.Background()
+	inst := env.create(t, request("spuff-locked"))
+	if _, err := env.p.WaitReady(ctx, inst.ID); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := env.hc.Server.CreateImage(ctx, &hcloud.Server{ID: mustAtoi(t, inst.ID)},
+		&hcloud.ServerCreateImageOpts{Type: hcloud.ImageTypeSnapshot, Labels: framework.ManagedLabels(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	imageID := strconv.FormatInt(res.Image.ID, 10)
+
+	if err := env.p.DestroyInstance(ctx, inst.ID); err != nil {
+		t.Fatalf("DestroyInstance of a locked server: %v", err)
+	}
+	if err := env.p.DeleteSnapshot(ctx, imageID); err != nil {
+		t.Fatalf("DeleteSnapshot of a creating snapshot: %v", err)
+	}
+	if n := len(env.sim.Images()); n != 0 {
+		t.Errorf("the simulator still has %d snapshots", n)
+	}
+	if s, err := env.p.GetInstance(ctx, inst.ID); s != nil || err != nil {
+		t.Errorf("GetInstance after delete = %v, %v", s, err)
+	}
+	locked := 0
+	for _, q := range env.requests() {
+		if strings.HasPrefix(q, "DELETE ") {
+			locked++
+		}
+	}
+	if locked < 3 {
+		t.Errorf("saw %d DELETE requests, want the locked ones retried (>= 3)", locked)
+	}
+
+	// Bounded by the caller's context: a lock that outlives it is reported.
+	env2 := newSimEnv(t, sim.Options{ImageReadyDelay: time.Hour}, fastTimeouts())
+	inst2 := env2.create(t, request("spuff-locked-long"))
+	if _, err := env2.p.WaitReady(ctx, inst2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env2.hc.Server.CreateImage(ctx, &hcloud.Server{ID: mustAtoi(t, inst2.ID)},
+		&hcloud.ServerCreateImageOpts{Type: hcloud.ImageTypeSnapshot}); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if err := env2.p.DestroyInstance(short, inst2.ID); err == nil {
+		t.Error("DestroyInstance of a server locked for an hour returned nil within 100ms")
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
