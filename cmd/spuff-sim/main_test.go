@@ -54,7 +54,7 @@ func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
 		t.Errorf("stdout does not name the endpoints:\n%s", out)
 	}
 
-	req, _ := http.NewRequest("GET", base+"/v1/locations", nil)
+	req, _ := http.NewRequest(http.MethodGet, base+"/v1/locations", nil)
 	req.Header.Set("Authorization", "Bearer secret-token")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package sim is a stateful local simulator of a public cloud API that the
 // unchanged official SDKs work against. Users run it (cmd/spuff-sim) to test
 // Terraform modules offline; the project's acceptance tests and demo use it
-// too. It is a product, not a mock: a behaviour the real cloud has and the
+// too. It is a product, not a mock: a behavior the real cloud has and the
 // simulator lacks is a bug.
 //
 // The package owns two layers:

@@ -157,7 +157,7 @@ func TestHCUniqueness(t *testing.T) {
 	_, _, err := e.c.Server.Create(e.ctx, hcloud.ServerCreateOpts{
 		Name: "twin", ServerType: &hcloud.ServerType{Name: "cx22"}, Image: &hcloud.Image{Name: "debian-12"},
 	})
-	he := apiError(t, err, hcloud.ErrorCodeUniquenessError)
+	he := apiErrorOf(t, err, hcloud.ErrorCodeUniquenessError)
 	if he.Response().StatusCode != http.StatusConflict {
 		t.Errorf("status = %d, want 409", he.Response().StatusCode)
 	}

@@ -85,14 +85,21 @@ func (e *env) requests() []string {
 	return append([]string(nil), e.reqs...)
 }
 
+// reply is the part of a raw response the tests look at; the body is read
+// and closed inside doToken.
+type reply struct {
+	StatusCode int
+	Header     http.Header
+}
+
 // do sends a raw request with the test token; body may be nil, a string or
 // a value to encode as JSON.
-func (e *env) do(method, path string, body any) (*http.Response, []byte) {
+func (e *env) do(method, path string, body any) (reply, []byte) {
 	e.t.Helper()
 	return e.doToken(method, path, body, testToken)
 }
 
-func (e *env) doToken(method, path string, body any, token string) (*http.Response, []byte) {
+func (e *env) doToken(method, path string, body any, token string) (reply, []byte) {
 	e.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -122,7 +129,7 @@ func (e *env) doToken(method, path string, body any, token string) (*http.Respon
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return resp, out
+	return reply{resp.StatusCode, resp.Header}, out
 }
 
 // doJSON is do plus decoding of the answer into a generic map.
@@ -168,21 +175,28 @@ func (e *env) createSSHKey(name string) *hcloud.SSHKey {
 	return k
 }
 
-// apiError returns the hcloud.Error inside err or fails the test.
-func apiError(t *testing.T, err error, code hcloud.ErrorCode) hcloud.Error {
+// apiError fails the test unless err is an API error with the given code.
+func apiError(t *testing.T, err error, code hcloud.ErrorCode) {
 	t.Helper()
 	if !hcloud.IsError(err, code) {
 		t.Fatalf("got error %v, want API error %q", err, code)
 	}
+}
+
+// apiErrorOf is apiError returning the error's details. It returns a pointer
+// so that linters don't take the result for an error left unchecked.
+func apiErrorOf(t *testing.T, err error, code hcloud.ErrorCode) *hcloud.Error {
+	t.Helper()
+	apiError(t, err, code)
 	var he hcloud.Error
-	_ = errors.As(err, &he)
-	return he
+	errors.As(err, &he)
+	return &he
 }
 
 // invalidField returns the single field named by an invalid_input error.
 func invalidField(t *testing.T, err error) string {
 	t.Helper()
-	he := apiError(t, err, hcloud.ErrorCodeInvalidInput)
+	he := apiErrorOf(t, err, hcloud.ErrorCodeInvalidInput)
 	d, ok := he.Details.(hcloud.ErrorDetailsInvalidInput)
 	if !ok || len(d.Fields) != 1 {
 		t.Fatalf("invalid_input details = %#v, want one field", he.Details)

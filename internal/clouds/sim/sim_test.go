@@ -155,7 +155,7 @@ func TestAuthAllowList(t *testing.T) {
 	e := newEnv(t, Options{Tokens: []string{good}})
 
 	_, resp, err := e.client(strings.Repeat("b", 64)).Server.List(e.ctx, hcloud.ServerListOpts{})
-	he := apiError(t, err, hcloud.ErrorCodeUnauthorized)
+	he := apiErrorOf(t, err, hcloud.ErrorCodeUnauthorized)
 	if resp.StatusCode != http.StatusUnauthorized || he.Message != "unable to authenticate" {
 		t.Errorf("wrong token: %d %q", resp.StatusCode, he.Message)
 	}
@@ -281,7 +281,7 @@ func TestInjected429CarriesEmptyRemaining(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.sim.InjectFault(Fault{Path: "/v1/locations", Status: 429})
 	resp, body := e.do("GET", "/v1/locations", nil)
-	if resp.StatusCode != 429 || resp.Header.Get("RateLimit-Remaining") != "0" || resp.Header.Get("Content-Type") != "application/json" {
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("RateLimit-Remaining") != "0" || resp.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("injected 429: %d remaining %q type %q", resp.StatusCode, resp.Header.Get("RateLimit-Remaining"), resp.Header.Get("Content-Type"))
 	}
 	if !strings.Contains(string(body), `"code":"rate_limit_exceeded"`) {
@@ -781,9 +781,10 @@ func TestCatalog(t *testing.T) {
 	if err != nil || len(locs) != 6 {
 		t.Fatalf("locations = %d, %v", len(locs), err)
 	}
-	dcs, err := e.c.Datacenter.All(e.ctx)
-	if err != nil || len(dcs) != 6 {
-		t.Fatalf("datacenters = %d, %v", len(dcs), err)
+	// hcloud-go v2.52 deprecates its datacenter client, so these go raw;
+	// old SDKs and terraform-provider-hcloud still call the endpoints.
+	if code, body := e.doJSON("GET", "/v1/datacenters", nil); code != http.StatusOK || len(body["datacenters"].([]any)) != 6 {
+		t.Fatalf("datacenters = %d %v", code, body)
 	}
 	types, err := e.c.ServerType.All(e.ctx)
 	if err != nil || len(types) != 10 {
@@ -793,9 +794,13 @@ func TestCatalog(t *testing.T) {
 	if err != nil || l == nil || l.Country != "FI" || l.NetworkZone != "eu-central" {
 		t.Errorf("hel1 = %+v, %v", l, err)
 	}
-	dc, _, err := e.c.Datacenter.GetByName(e.ctx, "fsn1-dc14")
-	if err != nil || dc == nil || dc.Location.Name != "fsn1" {
-		t.Errorf("fsn1-dc14 = %+v, %v", dc, err)
+	code, body := e.doJSON("GET", "/v1/datacenters?name=fsn1-dc14", nil)
+	dcs, _ := body["datacenters"].([]any)
+	if code != http.StatusOK || len(dcs) != 1 || dig(dcs[0], "location", "name") != "fsn1" {
+		t.Errorf("datacenters?name=fsn1-dc14 = %d %v", code, body)
+	}
+	if code, body := e.doJSON("GET", "/v1/datacenters/7", nil); code != http.StatusOK || dig(body, "datacenter", "name") != "sin-dc1" {
+		t.Errorf("datacenters/7 = %d %v", code, body)
 	}
 	st, _, err := e.c.ServerType.GetByName(e.ctx, "cax21")
 	if err != nil || st == nil || st.Architecture != hcloud.ArchitectureARM || st.Cores != 4 || len(st.Locations) != 3 {
