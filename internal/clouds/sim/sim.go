@@ -70,7 +70,8 @@ func New(opts Options) *Sim {
 func (s *Sim) Handler() http.Handler { return s.handler }
 
 // Reset empties the world (the seeded catalog stays) and clears request
-// counts, faults, rate-limit buckets and any clock advance.
+// counts, faults, rate-limit buckets and any clock advance. Delays, tokens
+// and the rate limit stay as configured; IDs and addresses start over.
 func (s *Sim) Reset() {
 	s.w.mu.Lock()
 	defer s.w.mu.Unlock()
