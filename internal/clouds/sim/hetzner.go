@@ -154,7 +154,7 @@ func (h *hetzner) serve(r *http.Request, body []byte, readErr error) hzResponse 
 	rate, ok := w.limiter.take(token, now)
 	if !ok {
 		return errorResponse(rate, &hzError{status: http.StatusTooManyRequests, code: "rate_limit_exceeded",
-			message: fmt.Sprintf("limit of %d requests per hour reached", rate.Limit)})
+			message: fmt.Sprintf("limit of %d requests reached; it refills by one request per second", rate.Limit)})
 	}
 	switch {
 	case routeStatus == http.StatusNotFound:
