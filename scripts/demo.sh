@@ -24,7 +24,11 @@ SERVER_READY_DELAY="${DEMO_SERVER_READY_DELAY:-3s}"
 IMAGE_READY_DELAY="${DEMO_IMAGE_READY_DELAY:-3s}"
 POLL_INTERVAL="${DEMO_POLL_INTERVAL:-1s}"
 
-if [ -t 1 ]; then BOLD=$'\033[1m'; RED=$'\033[31m'; RESET=$'\033[0m'; else BOLD=''; RED=''; RESET=''; fi
+if [ -t 1 ]; then
+	BOLD=$'\033[1m'; RED=$'\033[31m'; RESET=$'\033[0m'; NO_COLOR=()
+else
+	BOLD=''; RED=''; RESET=''; NO_COLOR=(-no-color)
+fi
 section() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$RESET"; }
 die() { printf '%sdemo: %s%s\n' "$RED" "$*" "$RESET" >&2; exit 1; }
 
@@ -76,7 +80,7 @@ step() {
 # ---------------------------------------------------------------------------
 section "Versions"
 go version
-"$TERRAFORM" version | head -n 1
+TF_CLI_CONFIG_FILE=/dev/null "$TERRAFORM" version | head -n 1
 
 CURRENT_STEP="build"
 section "Building bin/terraform-provider-spuff and bin/spuff-sim"
@@ -156,11 +160,13 @@ tf() { (cd "$WORK" && "$TERRAFORM" "$@"); }
 # ---------------------------------------------------------------------------
 # -compact-warnings folds the "Provider development overrides are in effect"
 # warning into one line; errors are never hidden.
-step "terraform apply" tf apply -auto-approve -input=false -compact-warnings
-step "terraform output" tf output
+# Colours only on a terminal (`make demo | tee log` stays readable).
+step "terraform apply" tf apply -auto-approve -input=false -compact-warnings "${NO_COLOR[@]}"
+step "terraform output" tf output "${NO_COLOR[@]}"
 step "terraform state list" tf state list
-step "terraform plan (expect no changes)" tf plan -input=false -compact-warnings -detailed-exitcode
-step "terraform destroy" tf destroy -auto-approve -input=false -compact-warnings
+# -detailed-exitcode: exit 2 (a failure here) if a second plan still wants changes.
+step "terraform plan (expect no changes)" tf plan -input=false -compact-warnings -detailed-exitcode "${NO_COLOR[@]}"
+step "terraform destroy" tf destroy -auto-approve -input=false -compact-warnings "${NO_COLOR[@]}"
 
 CURRENT_STEP="verify destroy"
 section "Checking that the state is empty"
