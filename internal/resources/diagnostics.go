@@ -88,6 +88,26 @@ func addCloudError(diags *diag.Diagnostics, summary string, err error) {
 	}
 }
 
+// addNotManagedError refuses to touch a resource without the managed-by
+// label. action is what was refused ("manage" or "delete").
+func addNotManagedError(diags *diag.Diagnostics, kind, id, action string) {
+	diags.AddError(titleField(kind)+" Not Managed by Spuff",
+		fmt.Sprintf("The %s %s does not carry the label %s=%s, so this provider refuses to %s it. "+
+			"Import only what spuff created, or remove the resource from state with terraform state rm.",
+			kind, id, framework.ManagedByKey, framework.ManagedByValue, action))
+}
+
+// addTaintedError reports a wait that failed after the resource was created
+// and recorded in state, so the user knows nothing is lost.
+func addTaintedError(diags *diag.Diagnostics, summary, kind, id string, err error) {
+	var d diag.Diagnostics
+	addCloudError(&d, summary, err)
+	for _, e := range d.Errors() {
+		diags.AddError(e.Summary(), fmt.Sprintf("%s\n\nThe %s %s was created and is recorded in state. Terraform marks it tainted: "+
+			"the next apply replaces it, and terraform destroy deletes it.", e.Detail(), kind, id))
+	}
+}
+
 // titleField renders "user_data" as "User Data" for a diagnostic summary.
 func titleField(field string) string {
 	words := strings.FieldsFunc(field, func(r rune) bool { return r == '_' || r == '.' })

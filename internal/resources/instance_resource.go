@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -223,12 +222,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 
 	ready, err := r.data.cloud.WaitReady(ctx, inst.ID)
 	if err != nil {
-		var d diag.Diagnostics
-		addCloudError(&d, "Instance "+inst.ID+" Not Ready", err)
-		for _, e := range d.Errors() {
-			resp.Diagnostics.AddError(e.Summary(), fmt.Sprintf("%s\n\nThe instance %s was created and is recorded in state. Terraform marks it tainted: "+
-				"the next apply replaces it, and terraform destroy deletes it.", e.Detail(), inst.ID))
-		}
+		addTaintedError(&resp.Diagnostics, "Instance "+inst.ID+" Not Ready", "instance", inst.ID, err)
 		return
 	}
 	resp.Diagnostics.Append(plan.fromInstance(ready, false)...)
@@ -258,10 +252,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if !framework.IsManaged(inst.Labels) {
-		resp.Diagnostics.AddError("Instance Not Managed by Spuff",
-			fmt.Sprintf("The instance %s does not carry the label %s=%s, so this provider will not manage it. "+
-				"Import only machines that spuff created, or remove this resource from state with terraform state rm.",
-				inst.ID, framework.ManagedByKey, framework.ManagedByValue))
+		addNotManagedError(&resp.Diagnostics, "instance", inst.ID, "manage")
 		return
 	}
 	resp.Diagnostics.Append(state.fromInstance(inst, true)...)
@@ -306,10 +297,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		return // already gone: deletes are idempotent
 	}
 	if !framework.IsManaged(inst.Labels) {
-		resp.Diagnostics.AddError("Instance Not Managed by Spuff",
-			fmt.Sprintf("The instance %s does not carry the label %s=%s, so this provider refuses to delete it. "+
-				"Remove it from state with terraform state rm and delete it with the cloud's own tools if you mean to.",
-				id, framework.ManagedByKey, framework.ManagedByValue))
+		addNotManagedError(&resp.Diagnostics, "instance", id, "delete")
 		return
 	}
 	logDebug(ctx, "deleting instance", map[string]any{"id": id})

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -125,12 +124,7 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 		plan.ID = types.StringValue(inc.ID)
 		plan.CreatedAt = types.StringNull()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		var d diag.Diagnostics
-		addCloudError(&d, "Snapshot "+inc.ID+" Not Complete", inc.Err)
-		for _, e := range d.Errors() {
-			resp.Diagnostics.AddError(e.Summary(), fmt.Sprintf("%s\n\nThe snapshot %s was started and is recorded in state. Terraform marks it tainted: "+
-				"the next apply replaces it, and terraform destroy deletes it.", e.Detail(), inc.ID))
-		}
+		addTaintedError(&resp.Diagnostics, "Snapshot "+inc.ID+" Not Complete", "snapshot", inc.ID, inc.Err)
 		return
 	}
 	if err != nil {
@@ -163,10 +157,7 @@ func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if !framework.IsManaged(snap.Labels) {
-		resp.Diagnostics.AddError("Snapshot Not Managed by Spuff",
-			fmt.Sprintf("The snapshot %s does not carry the label %s=%s, so this provider will not manage it. "+
-				"Import only snapshots that spuff created, or remove this resource from state with terraform state rm.",
-				snap.ID, framework.ManagedByKey, framework.ManagedByValue))
+		addNotManagedError(&resp.Diagnostics, "snapshot", snap.ID, "manage")
 		return
 	}
 	state.fromSnapshot(snap, true)
@@ -211,9 +202,7 @@ func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteReques
 		return // already gone: deletes are idempotent
 	}
 	if !framework.IsManaged(snap.Labels) {
-		resp.Diagnostics.AddError("Snapshot Not Managed by Spuff",
-			fmt.Sprintf("The snapshot %s does not carry the label %s=%s, so this provider refuses to delete it. "+
-				"Remove it from state with terraform state rm.", id, framework.ManagedByKey, framework.ManagedByValue))
+		addNotManagedError(&resp.Diagnostics, "snapshot", id, "delete")
 		return
 	}
 	logDebug(ctx, "deleting snapshot", map[string]any{"id": id})

@@ -126,7 +126,7 @@ resource "spuff_snapshot" "golden" {
 			Steps: []resource.TestStep{
 				{
 					Config:      cfg,
-					ExpectError: regexp.MustCompile(`(?s)Not Complete.*was started and is recorded in state`),
+					ExpectError: regexp.MustCompile(`(?s)Not Complete.*was created and is recorded in state`),
 				},
 				{
 					PreConfig: func() {
