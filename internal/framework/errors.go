@@ -24,7 +24,7 @@ type notRetryable struct{}
 func (notRetryable) Retryable() bool                   { return false }
 func (notRetryable) RetryAfter() (time.Duration, bool) { return 0, false }
 
-// AuthenticationError: the token is invalid or expired.
+// AuthenticationError means the token is invalid or expired.
 type AuthenticationError struct {
 	notRetryable
 	Provider string
@@ -35,8 +35,8 @@ func (e *AuthenticationError) Error() string {
 	return fmt.Sprintf("authentication failed for %s: %s", e.Provider, e.Message)
 }
 
-// RateLimitError: the cloud refused the call for rate limiting. Retry after
-// RetryAfterHint when it is set.
+// RateLimitError means the cloud refused the call for rate limiting. Retry
+// after RetryAfterHint when it is set.
 type RateLimitError struct {
 	// RetryAfterHint is the server's retry delay; nil when it gave none.
 	RetryAfterHint *time.Duration
@@ -60,7 +60,7 @@ func (e *RateLimitError) RetryAfter() (time.Duration, bool) {
 	return *e.RetryAfterHint, true
 }
 
-// NotFoundError: the resource does not exist.
+// NotFoundError means the resource does not exist.
 type NotFoundError struct {
 	notRetryable
 	ResourceType string
@@ -71,7 +71,7 @@ func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("%s %q not found", e.ResourceType, e.ID)
 }
 
-// QuotaExceededError: an account limit was reached (e.g. max servers).
+// QuotaExceededError means an account limit was reached (e.g. max servers).
 type QuotaExceededError struct {
 	notRetryable
 	Resource string
@@ -82,7 +82,7 @@ func (e *QuotaExceededError) Error() string {
 	return fmt.Sprintf("quota exceeded for %s: %s", e.Resource, e.Message)
 }
 
-// InvalidConfigError: a field of the request or configuration is invalid.
+// InvalidConfigError means a field of the request or configuration is invalid.
 // Field names the attribute, e.g. "region" or "image.ubuntu".
 type InvalidConfigError struct {
 	notRetryable
@@ -94,7 +94,7 @@ func (e *InvalidConfigError) Error() string {
 	return fmt.Sprintf("invalid %s: %s", e.Field, e.Message)
 }
 
-// NotSupportedError: the cloud does not support the feature.
+// NotSupportedError means the cloud does not support the feature.
 type NotSupportedError struct {
 	notRetryable
 	Feature string
@@ -104,7 +104,7 @@ func (e *NotSupportedError) Error() string {
 	return fmt.Sprintf("%s is not supported by this provider", e.Feature)
 }
 
-// TimeoutError: an operation did not finish in time. Err, when set, is the
+// TimeoutError means an operation did not finish in time. Err, when set, is the
 // cause (e.g. context.DeadlineExceeded or the last poll's error).
 type TimeoutError struct {
 	Operation string
@@ -128,7 +128,7 @@ func (e *TimeoutError) Retryable() bool { return true }
 // RetryAfter is 5 s, per the spec.
 func (e *TimeoutError) RetryAfter() (time.Duration, bool) { return 5 * time.Second, true }
 
-// NetworkError: the request did not get an HTTP answer (connection refused or
+// NetworkError means the request got no HTTP answer (connection refused or
 // dropped, DNS, TLS). Err is the transport's error.
 type NetworkError struct {
 	Err error
@@ -143,7 +143,7 @@ func (e *NetworkError) Retryable() bool { return true }
 // RetryAfter is 1 s, per the spec.
 func (e *NetworkError) RetryAfter() (time.Duration, bool) { return time.Second, true }
 
-// APIError: any other error answer of the cloud's API.
+// APIError is any other error answer of the cloud's API.
 type APIError struct {
 	notRetryable
 	Status  int
@@ -158,7 +158,7 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("API error (HTTP %d): %s", e.Status, e.Message)
 }
 
-// NotImplementedError: the cloud is known but not implemented yet.
+// NotImplementedError means the cloud is known but not implemented yet.
 type NotImplementedError struct {
 	notRetryable
 	Name string
@@ -168,7 +168,7 @@ func (e *NotImplementedError) Error() string {
 	return fmt.Sprintf("provider %q is not implemented yet", e.Name)
 }
 
-// UnknownProviderError: no cloud of that name is registered.
+// UnknownProviderError means no cloud of that name is registered.
 type UnknownProviderError struct {
 	notRetryable
 	Name      string
@@ -179,7 +179,7 @@ func (e *UnknownProviderError) Error() string {
 	return fmt.Sprintf("unknown provider %q; supported: %s", e.Name, strings.Join(e.Supported, ", "))
 }
 
-// OtherError: anything else.
+// OtherError is anything else.
 type OtherError struct {
 	notRetryable
 	Message string
@@ -187,8 +187,8 @@ type OtherError struct {
 
 func (e *OtherError) Error() string { return e.Message }
 
-// IncompleteError: a resource was created but the wait for it to complete
-// failed. ID names the resource so that callers can record it instead of
+// IncompleteError means a resource was created but the wait for it to
+// complete failed. ID names the resource so that callers can record it instead of
 // losing it; Err is why the wait failed.
 type IncompleteError struct {
 	ResourceType string

@@ -57,7 +57,7 @@ func (b Backoff) Jittered(attempt int) time.Duration {
 // for, or nil when it does not exist.
 type PollFunc func(ctx context.Context) (*Instance, error)
 
-// Progress, when set, is told of each poll's outcome (for logging).
+// Progress is told of each poll's outcome, when set (for logging).
 type Progress func(attempt int, inst *Instance, err error)
 
 // WaitOptions configure WaitFor.

@@ -138,7 +138,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true}),
+			"timeouts": timeoutsBlock(ctx, "the machine is running with a public IP",
+				"the provider's `timeouts.instance_ready` plus `timeouts.http_request`",
+				"the cloud no longer has the machine", "the provider's `timeouts.action_complete`"),
 		},
 	}
 }

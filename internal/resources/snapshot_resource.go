@@ -75,7 +75,9 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true}),
+			"timeouts": timeoutsBlock(ctx, "the snapshot is complete",
+				"the provider's `timeouts.action_complete` plus `timeouts.http_request`",
+				"an action still running on the snapshot has ended", "the provider's `timeouts.action_complete`"),
 		},
 	}
 }
