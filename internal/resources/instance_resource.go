@@ -155,6 +155,7 @@ func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.Vali
 	if !name.IsNull() && !name.IsUnknown() && name.ValueString() == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Empty Name", "name must not be empty: set it to the machine's name, e.g. \"dev-box\".")
 	}
+	validateTimeouts(ctx, req.Config, &resp.Diagnostics)
 }
 
 // ModifyPlan checks a new machine against the cloud's own rules (name

@@ -74,6 +74,19 @@ image = { ubuntu = "24.04" }`), `(?s)Invalid Name.*not_a_hostname!`},
 				`(?s)Invalid Endpoint.*use https`},
 			{"zero timeout", providerWith(`timeouts = { poll_interval = "0s" }`), `(?s)Invalid Duration.*positive`},
 			{"negative timeout", providerWith(`timeouts = { instance_ready = "-5m" }`), `(?s)Invalid Duration.*positive`},
+			{"zero resource timeout", instance(`name = "x"
+image = { ubuntu = "24.04" }
+timeouts {
+  create = "0s"
+}`), `(?s)Invalid Duration.*positive`},
+			{"negative snapshot timeout", w.provider() + `
+resource "spuff_snapshot" "s" {
+  instance_id = "1"
+  name        = "s"
+  timeouts {
+    delete = "-1m"
+  }
+}`, `(?s)Invalid Duration.*positive`},
 			{"malformed timeout", providerWith(`timeouts = { http_request = "soon" }`), `(?s)Invalid Duration.*"soon" is not a duration`},
 		}
 		for _, tt := range tests {

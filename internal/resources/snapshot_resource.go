@@ -21,10 +21,11 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*snapshotResource)(nil)
-	_ resource.ResourceWithConfigure   = (*snapshotResource)(nil)
-	_ resource.ResourceWithImportState = (*snapshotResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*snapshotResource)(nil)
+	_ resource.Resource                   = (*snapshotResource)(nil)
+	_ resource.ResourceWithConfigure      = (*snapshotResource)(nil)
+	_ resource.ResourceWithImportState    = (*snapshotResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*snapshotResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*snapshotResource)(nil)
 )
 
 func newSnapshotResource() resource.Resource { return &snapshotResource{} }
@@ -84,6 +85,10 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 func (r *snapshotResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *snapshotResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	validateTimeouts(ctx, req.Config, &resp.Diagnostics)
 }
 
 // ModifyPlan fails the plan when the configured cloud cannot snapshot.

@@ -2,9 +2,15 @@ package resources
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // timeoutsBlock is the create/delete timeouts block, described for a
@@ -22,4 +28,24 @@ func timeoutsBlock(ctx context.Context, createWait, createDefault, deleteWait, d
 	}).(schema.SingleNestedBlock)
 	block.MarkdownDescription = "How long create and delete may take."
 	return block
+}
+
+// validateTimeouts refuses zero or negative create/delete timeouts at plan
+// time; the timeouts package itself only checks that they parse.
+func validateTimeouts(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var tv timeouts.Value
+	diags.Append(config.GetAttribute(ctx, path.Root("timeouts"), &tv)...)
+	if diags.HasError() || tv.IsNull() || tv.IsUnknown() {
+		return
+	}
+	for name, v := range tv.Attributes() {
+		s, ok := v.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		if d, err := time.ParseDuration(s.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Invalid Duration",
+				fmt.Sprintf("%q must be a positive duration, greater than zero, such as \"10m\".", s.ValueString()))
+		}
+	}
 }
