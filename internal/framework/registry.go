@@ -67,6 +67,9 @@ type Config struct {
 	UserAgent string
 	// Log is optional.
 	Log LogFunc
+	// Retry overrides DefaultRetryPolicy for the providers CreateByName
+	// builds (tests use a fast one).
+	Retry *RetryPolicy
 }
 
 // Logf calls c.Log when it is set.
@@ -117,7 +120,8 @@ func (r *Registry) Register(f Factory) {
 	r.factories[f.Type()] = f
 }
 
-// CreateByName builds the provider named by name or one of its aliases.
+// CreateByName builds the provider named by name or one of its aliases,
+// wrapped in WithRetry: every cloud call follows the one retry policy.
 // An unregistered name gives UnknownProviderError listing the registered
 // names; a registered but unimplemented one gives NotImplementedError.
 func (r *Registry) CreateByName(name string, cfg Config) (Provider, error) {
@@ -128,7 +132,15 @@ func (r *Registry) CreateByName(name string, cfg Config) (Provider, error) {
 	if !f.Implemented() {
 		return nil, &NotImplementedError{Name: string(f.Type())}
 	}
-	return f.Create(cfg)
+	p, err := f.Create(cfg)
+	if err != nil {
+		return nil, err
+	}
+	policy := DefaultRetryPolicy()
+	if cfg.Retry != nil {
+		policy = *cfg.Retry
+	}
+	return WithRetry(p, policy, cfg.Log), nil
 }
 
 // Lookup returns the factory for name or one of its aliases.

@@ -3,6 +3,7 @@ package framework
 import (
 	"maps"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -67,12 +68,12 @@ func IsManaged(labels map[string]string) bool {
 	return labels[ManagedByKey] == ManagedByValue
 }
 
-// UserLabels returns a copy of labels without the managed-by label: what the
-// user set, as Terraform state keeps it.
+// UserLabels returns a copy of labels without the provider's own labels
+// (ReservedLabelKeys): what the user set, as Terraform state keeps it.
 func UserLabels(labels map[string]string) map[string]string {
 	out := make(map[string]string, len(labels))
 	for k, v := range labels {
-		if k != ManagedByKey {
+		if !slices.Contains(ReservedLabelKeys, k) {
 			out[k] = v
 		}
 	}

@@ -1,0 +1,335 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fastPolicy keeps retry tests quick: 1 ms pauses, server hints capped at 5 ms.
+func fastPolicy(attempts int) RetryPolicy {
+	return RetryPolicy{MaxAttempts: attempts, Backoff: Backoff{Initial: time.Millisecond, Multiplier: 1, Max: time.Millisecond}, MaxHint: 5 * time.Millisecond}
+}
+
+func TestTransientAndAmbiguous(t *testing.T) {
+	tests := []struct {
+		name                 string
+		err                  error
+		transient, ambiguous bool
+	}{
+		{"rate limit", RateLimit(time.Second), true, false},
+		{"network", &NetworkError{Err: io.EOF}, true, true},
+		{"timeout", Timeout("x", time.Second), true, true},
+		{"500", API(500, "x"), true, true},
+		{"502", API(502, "x"), true, true},
+		{"503", API(503, "x"), true, true},
+		{"504", API(504, "x"), true, true},
+		{"501", API(501, "x"), false, false},
+		{"423", API(423, "locked"), false, false},
+		{"404", API(404, "x"), false, false},
+		{"invalid", InvalidConfig("name", "x"), false, false},
+		{"auth", Auth("h", "x"), false, false},
+		{"wrapped 503", fmt.Errorf("x: %w", API(503, "x")), true, true},
+		{"plain", errors.New("x"), false, false},
+	}
+	for _, tt := range tests {
+		if got := IsTransient(tt.err); got != tt.transient {
+			t.Errorf("%s: IsTransient = %v, want %v", tt.name, got, tt.transient)
+		}
+		if got := IsAmbiguous(tt.err); got != tt.ambiguous {
+			t.Errorf("%s: IsAmbiguous = %v, want %v", tt.name, got, tt.ambiguous)
+		}
+	}
+}
+
+func TestRetryDo(t *testing.T) {
+	ctx := context.Background()
+	t.Run("succeeds after transient failures", func(t *testing.T) {
+		n := 0
+		err := fastPolicy(5).Do(ctx, func(context.Context) error {
+			if n++; n < 3 {
+				return API(503, "unavailable")
+			}
+			return nil
+		}, nil)
+		if err != nil || n != 3 {
+			t.Fatalf("err = %v after %d attempts, want nil after 3", err, n)
+		}
+	})
+	t.Run("stops at max attempts with the last error", func(t *testing.T) {
+		n := 0
+		err := fastPolicy(4).Do(ctx, func(context.Context) error { n++; return &NetworkError{Err: fmt.Errorf("drop %d", n)} }, nil)
+		if n != 4 || err == nil || !strings.Contains(err.Error(), "drop 4") {
+			t.Fatalf("err = %v after %d attempts, want the 4th error after 4", err, n)
+		}
+	})
+	t.Run("permanent errors are not retried", func(t *testing.T) {
+		n := 0
+		err := fastPolicy(5).Do(ctx, func(context.Context) error { n++; return InvalidConfig("size", "x") }, nil)
+		if n != 1 || err == nil {
+			t.Fatalf("err = %v after %d attempts, want it after 1", err, n)
+		}
+	})
+	t.Run("honours the server hint", func(t *testing.T) {
+		p := fastPolicy(2)
+		p.MaxHint = time.Second
+		n := 0
+		var delays []time.Duration
+		start := time.Now()
+		err := p.Do(ctx, func(context.Context) error {
+			if n++; n == 1 {
+				return RateLimit(80 * time.Millisecond)
+			}
+			return nil
+		}, func(_ int, _ error, d time.Duration) { delays = append(delays, d) })
+		if err != nil || len(delays) != 1 || delays[0] != 80*time.Millisecond || time.Since(start) < 80*time.Millisecond {
+			t.Fatalf("err = %v, delays = %v, elapsed %v; want one 80ms pause", err, delays, time.Since(start))
+		}
+	})
+	t.Run("caps the server hint", func(t *testing.T) {
+		p := fastPolicy(2)
+		if d := p.delay(0, RateLimit(time.Hour)); d != p.MaxHint {
+			t.Errorf("delay with a 1h hint = %v, want MaxHint %v", d, p.MaxHint)
+		}
+	})
+	t.Run("does not sleep past the deadline", func(t *testing.T) {
+		p := fastPolicy(10)
+		p.MaxHint = time.Hour
+		dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		n := 0
+		err := p.Do(dctx, func(context.Context) error { n++; return RateLimit(time.Minute) }, nil)
+		var rl *RateLimitError
+		if !errors.As(err, &rl) || n != 1 || time.Since(start) > 40*time.Millisecond {
+			t.Fatalf("err = %v after %d attempts in %v; want the rate limit at once", err, n, time.Since(start))
+		}
+	})
+	t.Run("cancellation stops", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		n := 0
+		err := fastPolicy(100).Do(cctx, func(context.Context) error {
+			if n++; n == 3 {
+				cancel()
+			}
+			return API(500, "x")
+		}, nil)
+		if n != 3 || err == nil {
+			t.Fatalf("err = %v after %d attempts, want an error after 3", err, n)
+		}
+	})
+}
+
+// scriptCloud is a fake cloud whose creates follow a script: each entry
+// says whether the machine is really created and what the caller is told.
+type scriptCloud struct {
+	fakeProvider
+	mu        sync.Mutex
+	script    []scriptStep
+	creates   int
+	instances []Instance
+	snaps     []Snapshot
+	finds     int
+	waitErr   error
+}
+
+type scriptStep struct {
+	create bool  // the cloud creates the resource
+	err    error // what the caller gets (nil = success)
+}
+
+func (c *scriptCloud) step() scriptStep {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := scriptStep{create: true}
+	if c.creates < len(c.script) {
+		s = c.script[c.creates]
+	}
+	c.creates++
+	return s
+}
+
+func (c *scriptCloud) CreateInstance(_ context.Context, req InstanceRequest) (*Instance, error) {
+	s := c.step()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s.create {
+		for _, i := range c.instances {
+			if i.Name == req.Name {
+				return nil, InvalidConfig("name", "name is already used")
+			}
+		}
+		c.instances = append(c.instances, Instance{ID: fmt.Sprint(100 + len(c.instances)), Name: req.Name, Labels: req.Labels})
+		if s.err == nil {
+			inst := c.instances[len(c.instances)-1]
+			return &inst, nil
+		}
+	}
+	return nil, s.err
+}
+
+func (c *scriptCloud) FindInstances(_ context.Context, name string) ([]Instance, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.finds++
+	var out []Instance
+	for _, i := range c.instances {
+		if i.Name == name {
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}
+
+func (c *scriptCloud) StartSnapshot(_ context.Context, instanceID, name string, labels map[string]string) (*Snapshot, error) {
+	s := c.step()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s.create {
+		c.snaps = append(c.snaps, Snapshot{ID: fmt.Sprint(900 + len(c.snaps)), Name: name, InstanceID: instanceID, Labels: ManagedLabels(labels)})
+		if s.err == nil {
+			snap := c.snaps[len(c.snaps)-1]
+			return &snap, nil
+		}
+	}
+	return nil, s.err
+}
+
+func (c *scriptCloud) WaitSnapshot(_ context.Context, id string) (*Snapshot, error) {
+	if c.waitErr != nil {
+		return nil, c.waitErr
+	}
+	for _, s := range c.snaps {
+		if s.ID == id {
+			return &s, nil
+		}
+	}
+	return nil, NotFound("snapshot", id)
+}
+
+func (c *scriptCloud) ListSnapshots(context.Context) ([]Snapshot, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Snapshot(nil), c.snaps...), nil
+}
+
+func req(name string) InstanceRequest {
+	return InstanceRequest{Name: name, Region: "r", Size: "s", Image: Ubuntu("24.04"), Labels: ManagedLabels(map[string]string{"team": "a"})}
+}
+
+func TestRetryingCreateInstance(t *testing.T) {
+	ctx := context.Background()
+	drop := &NetworkError{Err: io.ErrUnexpectedEOF}
+	tests := []struct {
+		name     string
+		script   []scriptStep
+		wantErr  string
+		creates  int // create calls made
+		machines int // machines in the cloud afterwards
+	}{
+		{"plain success", nil, "", 1, 1},
+		{"refused then created", []scriptStep{{err: API(503, "x")}, {err: RateLimit(0)}}, "", 3, 1},
+		{"answer lost: adopted, no second create", []scriptStep{{create: true, err: drop}}, "", 1, 1},
+		{"5xx after creating: adopted", []scriptStep{{create: true, err: API(500, "x")}}, "", 1, 1},
+		{"lost once, refused, then created", []scriptStep{{err: drop}, {err: API(502, "x")}}, "", 3, 1},
+		{"permanent error", []scriptStep{{err: InvalidConfig("size", "unknown")}}, "invalid size", 1, 0},
+		{"attempts spent", []scriptStep{{err: drop}, {err: drop}, {err: drop}}, "network error", 3, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cloud := &scriptCloud{script: tt.script}
+			p := WithRetry(cloud, fastPolicy(3), nil)
+			inst, err := p.CreateInstance(ctx, req("box"))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+			} else if err != nil || inst == nil || inst.Name != "box" {
+				t.Fatalf("CreateInstance = %v, %v", inst, err)
+			}
+			if cloud.creates != tt.creates || len(cloud.instances) != tt.machines {
+				t.Errorf("%d create calls, %d machines; want %d and %d", cloud.creates, len(cloud.instances), tt.creates, tt.machines)
+			}
+			for _, i := range cloud.instances {
+				if i.Labels[RequestIDKey] == "" || !IsManaged(i.Labels) || i.Labels["team"] != "a" {
+					t.Errorf("machine labels %v lack the request ID, managed-by or the user's label", i.Labels)
+				}
+			}
+		})
+	}
+}
+
+func TestRetryingCreateReportsForeignNameHolder(t *testing.T) {
+	cloud := &scriptCloud{instances: []Instance{{ID: "7", Name: "box", Labels: ManagedLabels(map[string]string{RequestIDKey: "old"})}}}
+	_, err := WithRetry(cloud, fastPolicy(3), nil).CreateInstance(context.Background(), req("box"))
+	var ic *InvalidConfigError
+	if !errors.As(err, &ic) || ic.Field != "name" || !strings.Contains(ic.Message, "ID 7") || !strings.Contains(ic.Message, "terraform import") {
+		t.Fatalf("err = %v, want an InvalidConfig on name naming ID 7 and import", err)
+	}
+	if len(cloud.instances) != 1 {
+		t.Errorf("the cloud has %d machines, want the original only", len(cloud.instances))
+	}
+}
+
+func TestRetryingCreateSnapshot(t *testing.T) {
+	ctx := context.Background()
+	drop := &NetworkError{Err: io.ErrUnexpectedEOF}
+	t.Run("answer lost: adopted", func(t *testing.T) {
+		cloud := &scriptCloud{script: []scriptStep{{create: true, err: drop}}}
+		s, err := WithRetry(cloud, fastPolicy(3), nil).CreateSnapshot(ctx, "1", "gold")
+		if err != nil || s == nil || len(cloud.snaps) != 1 || cloud.creates != 1 || s.ID != cloud.snaps[0].ID {
+			t.Fatalf("CreateSnapshot = %v, %v; %d starts, %d snapshots", s, err, cloud.creates, len(cloud.snaps))
+		}
+	})
+	t.Run("wait failure keeps the ID", func(t *testing.T) {
+		cloud := &scriptCloud{waitErr: Timeout("snapshot", time.Second)}
+		_, err := WithRetry(cloud, fastPolicy(3), nil).CreateSnapshot(ctx, "1", "gold")
+		var inc *IncompleteError
+		if !errors.As(err, &inc) || inc.ID != cloud.snaps[0].ID {
+			t.Fatalf("err = %v, want IncompleteError with ID %s", err, cloud.snaps[0].ID)
+		}
+	})
+	t.Run("without a starter only rate limits are retried", func(t *testing.T) {
+		calls := 0
+		p := WithRetry(snapOnly{fn: func() (*Snapshot, error) {
+			if calls++; calls == 1 {
+				return nil, RateLimit(0)
+			}
+			return nil, API(503, "x")
+		}}, fastPolicy(5), nil)
+		_, err := p.CreateSnapshot(ctx, "1", "gold")
+		var ae *APIError
+		if calls != 2 || !errors.As(err, &ae) || ae.Status != 503 {
+			t.Fatalf("err = %v after %d calls, want the 503 after 2 (an ambiguous create is not retried blind)", err, calls)
+		}
+	})
+}
+
+type snapOnly struct {
+	fakeProvider
+	fn func() (*Snapshot, error)
+}
+
+func (s snapOnly) CreateSnapshot(context.Context, string, string) (*Snapshot, error) { return s.fn() }
+
+func TestRegistryWrapsWithRetry(t *testing.T) {
+	p, err := testRegistry().CreateByName("hetzner", Config{Token: "t", Timeouts: DefaultTimeouts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.(*retrying); !ok {
+		t.Fatalf("CreateByName returned %T, want the retry decorator", p)
+	}
+}
+
+func TestUserLabelsHidesReserved(t *testing.T) {
+	got := UserLabels(map[string]string{ManagedByKey: ManagedByValue, RequestIDKey: "abc", "team": "x"})
+	if len(got) != 1 || got["team"] != "x" {
+		t.Errorf("UserLabels = %v, want only team", got)
+	}
+}

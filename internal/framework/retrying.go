@@ -1,0 +1,268 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+)
+
+// InstanceFinder is implemented by clouds that can list the managed
+// instances of one name cheaply; WithRetry falls back to ListInstances.
+type InstanceFinder interface {
+	FindInstances(ctx context.Context, name string) ([]Instance, error)
+}
+
+// SnapshotStarter is implemented by clouds whose snapshot creation can be
+// split in two: StartSnapshot returns as soon as the cloud has accepted the
+// snapshot (so its ID is known), WaitSnapshot waits until it is complete,
+// bounded by Timeouts.ActionComplete. WithRetry needs the split to retry a
+// start whose answer was lost without taking a second snapshot.
+type SnapshotStarter interface {
+	StartSnapshot(ctx context.Context, instanceID, name string, labels map[string]string) (*Snapshot, error)
+	WaitSnapshot(ctx context.Context, id string) (*Snapshot, error)
+}
+
+// WithRetry wraps p so that every call follows policy: transient failures
+// are retried with backoff, within ctx. Creates are made idempotent: each
+// carries a one-off RequestIDKey label, and after an attempt whose outcome
+// is unknown the resource is looked up by name and token and adopted
+// instead of being created twice. log, when set, hears of every retry.
+func WithRetry(p Provider, policy RetryPolicy, log LogFunc) Provider {
+	if policy.MaxAttempts < 1 {
+		policy.MaxAttempts = 1
+	}
+	return &retrying{inner: p, policy: policy, log: log}
+}
+
+type retrying struct {
+	inner  Provider
+	policy RetryPolicy
+	log    LogFunc
+}
+
+var (
+	_ Provider         = (*retrying)(nil)
+	_ SnapshotGetter   = (*retrying)(nil)
+	_ RequestValidator = (*retrying)(nil)
+)
+
+func (r *retrying) logf(ctx context.Context, msg string, fields map[string]any) {
+	if r.log != nil {
+		r.log(ctx, msg, fields)
+	}
+}
+
+func (r *retrying) onRetry(ctx context.Context, what string) func(int, error, time.Duration) {
+	return func(attempt int, err error, delay time.Duration) {
+		r.logf(ctx, "retrying cloud call", map[string]any{"call": what, "attempt": attempt + 1, "error": err.Error(), "delay": delay.String()})
+	}
+}
+
+// retryValue runs op under the policy and returns its last value.
+func retryValue[T any](ctx context.Context, r *retrying, what string, op func(context.Context) (T, error)) (T, error) {
+	var out T
+	err := r.policy.Do(ctx, func(ctx context.Context) error {
+		v, err := op(ctx)
+		if err == nil {
+			out = v
+		}
+		return err
+	}, r.onRetry(ctx, what))
+	return out, err
+}
+
+func (r *retrying) Name() string            { return r.inner.Name() }
+func (r *retrying) SupportsSnapshots() bool { return r.inner.SupportsSnapshots() }
+
+// ValidateRequest forwards to the cloud's own checks, if it has any.
+func (r *retrying) ValidateRequest(req InstanceRequest) error {
+	if v, ok := r.inner.(RequestValidator); ok {
+		return v.ValidateRequest(req)
+	}
+	return nil
+}
+
+func (r *retrying) GetInstance(ctx context.Context, id string) (*Instance, error) {
+	return retryValue(ctx, r, "get instance "+id, func(ctx context.Context) (*Instance, error) {
+		return r.inner.GetInstance(ctx, id)
+	})
+}
+
+func (r *retrying) ListInstances(ctx context.Context) ([]Instance, error) {
+	return retryValue(ctx, r, "list instances", r.inner.ListInstances)
+}
+
+// DestroyInstance is idempotent, so retrying it is always safe.
+func (r *retrying) DestroyInstance(ctx context.Context, id string) error {
+	return r.policy.Do(ctx, func(ctx context.Context) error {
+		return r.inner.DestroyInstance(ctx, id)
+	}, r.onRetry(ctx, "destroy instance "+id))
+}
+
+// WaitReady is not retried: the wait polls through transient errors itself,
+// and retrying a wait that timed out would overrun the caller's bound.
+func (r *retrying) WaitReady(ctx context.Context, id string) (*Instance, error) {
+	return r.inner.WaitReady(ctx, id)
+}
+
+func (r *retrying) ListSnapshots(ctx context.Context) ([]Snapshot, error) {
+	return retryValue(ctx, r, "list snapshots", r.inner.ListSnapshots)
+}
+
+func (r *retrying) GetSnapshot(ctx context.Context, id string) (*Snapshot, error) {
+	return retryValue(ctx, r, "get snapshot "+id, func(ctx context.Context) (*Snapshot, error) {
+		return GetSnapshot(ctx, r.inner, id)
+	})
+}
+
+// DeleteSnapshot is idempotent, so retrying it is always safe.
+func (r *retrying) DeleteSnapshot(ctx context.Context, id string) error {
+	return r.policy.Do(ctx, func(ctx context.Context) error {
+		return r.inner.DeleteSnapshot(ctx, id)
+	}, r.onRetry(ctx, "delete snapshot "+id))
+}
+
+func (r *retrying) SSHKeys(ctx context.Context) ([]string, error) {
+	return retryValue(ctx, r, "list ssh keys", r.inner.SSHKeys)
+}
+
+// CreateInstance retries a create without ever making two machines.
+func (r *retrying) CreateInstance(ctx context.Context, req InstanceRequest) (*Instance, error) {
+	token := newRequestID()
+	req.Labels = maps.Clone(req.Labels)
+	if req.Labels == nil {
+		req.Labels = map[string]string{}
+	}
+	req.Labels[RequestIDKey] = token
+
+	find := func(ctx context.Context) ([]Instance, error) {
+		if f, ok := r.inner.(InstanceFinder); ok {
+			return f.FindInstances(ctx, req.Name)
+		}
+		return r.inner.ListInstances(ctx)
+	}
+	var uncertain bool
+	for attempt := 0; ; attempt++ {
+		inst, err := r.inner.CreateInstance(ctx, req)
+		if err == nil {
+			return inst, nil
+		}
+		uncertain = uncertain || IsAmbiguous(err)
+		if uncertain || isNameConflict(err) {
+			// An earlier attempt may have created the machine although its
+			// answer was lost: adopt it rather than create a second one.
+			list, ferr := retryValue(ctx, r, "find instance "+req.Name, find)
+			if ferr == nil {
+				if found := matchInstance(list, req.Name, token); found != nil {
+					r.logf(ctx, "adopted the instance created by an attempt whose answer was lost",
+						map[string]any{"id": found.ID, "name": req.Name, "attempt": attempt + 1})
+					return found, nil
+				}
+				if other := matchInstance(list, req.Name, ""); other != nil && isNameConflict(err) {
+					return nil, InvalidConfig("name", fmt.Sprintf("an instance named %q already exists (ID %s) and was not created by this operation: "+
+						"import it with terraform import, delete it, or choose another name", req.Name, other.ID))
+				}
+			}
+		}
+		if !IsTransient(err) || ctx.Err() != nil || attempt+1 >= r.policy.MaxAttempts {
+			return nil, err
+		}
+		d := r.policy.delay(attempt, err)
+		r.onRetry(ctx, "create instance "+req.Name)(attempt, err, d)
+		if !sleep(ctx, d) {
+			return nil, err
+		}
+	}
+}
+
+// matchInstance returns the instance of that name carrying token, or with
+// token "" the first of that name.
+func matchInstance(list []Instance, name, token string) *Instance {
+	for i := range list {
+		if list[i].Name == name && (token == "" || list[i].Labels[RequestIDKey] == token) {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+func isNameConflict(err error) bool {
+	var ic *InvalidConfigError
+	return errors.As(err, &ic) && ic.Field == "name"
+}
+
+// CreateSnapshot starts the snapshot idempotently, then waits for it. When
+// the cloud cannot split the two, only refusals that left nothing behind
+// (rate limits) are retried.
+func (r *retrying) CreateSnapshot(ctx context.Context, instanceID, name string) (*Snapshot, error) {
+	starter, ok := r.inner.(SnapshotStarter)
+	if !ok {
+		var rl *RateLimitError
+		var out *Snapshot
+		err := r.policy.Do(ctx, func(ctx context.Context) error {
+			s, err := r.inner.CreateSnapshot(ctx, instanceID, name)
+			if err != nil && !errors.As(err, &rl) {
+				return permanent{err}
+			}
+			out = s
+			return err
+		}, r.onRetry(ctx, "create snapshot "+name))
+		var p permanent
+		if errors.As(err, &p) {
+			return nil, p.err
+		}
+		return out, err
+	}
+
+	token := newRequestID()
+	labels := map[string]string{RequestIDKey: token}
+	var uncertain bool
+	var snap *Snapshot
+	for attempt := 0; ; attempt++ {
+		s, err := starter.StartSnapshot(ctx, instanceID, name, labels)
+		if err == nil {
+			snap = s
+			break
+		}
+		uncertain = uncertain || IsAmbiguous(err)
+		if uncertain {
+			list, ferr := retryValue(ctx, r, "find snapshot "+name, r.inner.ListSnapshots)
+			if ferr == nil {
+				if found := matchSnapshot(list, token); found != nil {
+					r.logf(ctx, "adopted the snapshot started by an attempt whose answer was lost", map[string]any{"id": found.ID, "name": name})
+					snap = found
+					break
+				}
+			}
+		}
+		if !IsTransient(err) || ctx.Err() != nil || attempt+1 >= r.policy.MaxAttempts {
+			return nil, err
+		}
+		d := r.policy.delay(attempt, err)
+		r.onRetry(ctx, "start snapshot "+name)(attempt, err, d)
+		if !sleep(ctx, d) {
+			return nil, err
+		}
+	}
+	done, err := starter.WaitSnapshot(ctx, snap.ID)
+	if err != nil {
+		return nil, &IncompleteError{ResourceType: "snapshot", ID: snap.ID, Err: err}
+	}
+	return done, nil
+}
+
+func matchSnapshot(list []Snapshot, token string) *Snapshot {
+	for i := range list {
+		if list[i].Labels[RequestIDKey] == token {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+// permanent marks an error the policy must not retry.
+type permanent struct{ err error }
+
+func (p permanent) Error() string { return p.err.Error() }
