@@ -18,12 +18,17 @@ import (
 //	POST   /_sim/reset     empty the world, counters, faults and buckets
 //	GET    /_sim/config    the delays (Go duration strings) and rate limit
 //	POST   /_sim/config    change delays: {"server_ready_delay":"2s","image_ready_delay":"1s","action_delay":"0s"}; omitted keys stay
-//	POST   /_sim/faults    arm a Fault: {"method","path","status","code","message","times"}
+//	POST   /_sim/faults    arm a Fault: {"method","path","status","code","message","times","drop","after"}
 //	GET    /_sim/faults    the armed faults
-//	DELETE /_sim/faults    disarm all faults
+//	DELETE /_sim/faults    disarm all scripted faults (the rates stay)
+//	GET    /_sim/faults/rates   the random fault rates, latency and seed:
+//	                            {"server_error":0.1,"rate_limit":0.05,"drop":0.02,"latency":"20ms","latency_jitter":"5ms","seed":42}
+//	POST   /_sim/faults/rates   change them; omitted keys stay; "seed" restarts the random stream (0 = from the time)
+//	DELETE /_sim/faults/rates   all rates and latency back to 0
+//	GET    /_sim/faults/counts  applied faults by kind, as FaultCounts()
 //	POST   /_sim/clock     move the clock forward: {"advance":"30s"}
 //	GET    /_sim/state     {"servers":[...],"images":[...]} as Servers() and Images()
-//	GET    /_sim/requests  request counts by route, as RequestCounts()
+//	GET    /_sim/requests  request counts by route, as RequestCounts() (fault counts: /_sim/faults/counts)
 type admin struct {
 	s      *Sim
 	routes router[adminHandler]
@@ -39,6 +44,10 @@ func newAdmin(s *Sim) *admin {
 	a.routes.handle("POST", "/_sim/faults", (*admin).addFault)
 	a.routes.handle("GET", "/_sim/faults", (*admin).listFaults)
 	a.routes.handle("DELETE", "/_sim/faults", (*admin).clearFaults)
+	a.routes.handle("GET", "/_sim/faults/rates", (*admin).getRates)
+	a.routes.handle("POST", "/_sim/faults/rates", (*admin).setRates)
+	a.routes.handle("DELETE", "/_sim/faults/rates", (*admin).clearRates)
+	a.routes.handle("GET", "/_sim/faults/counts", (*admin).faultCounts)
 	a.routes.handle("POST", "/_sim/clock", (*admin).advanceClock)
 	a.routes.handle("GET", "/_sim/state", (*admin).state)
 	a.routes.handle("GET", "/_sim/requests", (*admin).requests)
@@ -168,6 +177,12 @@ func (a *admin) addFault(body []byte) (int, any, error) {
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 		return 0, nil, badRequest("status %d is not an error status", f.Status)
 	}
+	if f.isAction() && (f.Drop || f.After) {
+		return 0, nil, badRequest("drop and after apply to request faults, not to %s", f.Path)
+	}
+	if f.Drop && (f.Status != 0 || f.Code != "" || f.Message != "") {
+		return 0, nil, badRequest("a drop fault answers nothing: status, code and message don't apply")
+	}
 	a.s.InjectFault(f)
 	return http.StatusCreated, f.normalize(), nil
 }
@@ -222,4 +237,89 @@ func (a *admin) state([]byte) (int, any, error) {
 
 func (a *admin) requests([]byte) (int, any, error) {
 	return http.StatusOK, a.s.RequestCounts(), nil
+}
+
+// adminRates is FaultRates on the wire, with Go duration strings.
+type adminRates struct {
+	ServerError   float64 `json:"server_error"`
+	RateLimit     float64 `json:"rate_limit"`
+	Drop          float64 `json:"drop"`
+	Latency       string  `json:"latency"`
+	LatencyJitter string  `json:"latency_jitter"`
+	Seed          int64   `json:"seed"`
+}
+
+func (a *admin) rates() adminRates {
+	r := a.s.FaultRates()
+	return adminRates{
+		ServerError:   r.ServerError,
+		RateLimit:     r.RateLimit,
+		Drop:          r.Drop,
+		Latency:       r.Latency.String(),
+		LatencyJitter: r.LatencyJitter.String(),
+		Seed:          a.s.Seed(),
+	}
+}
+
+func (a *admin) getRates([]byte) (int, any, error) { return http.StatusOK, a.rates(), nil }
+
+func (a *admin) setRates(body []byte) (int, any, error) {
+	var req struct {
+		ServerError   *float64 `json:"server_error"`
+		RateLimit     *float64 `json:"rate_limit"`
+		Drop          *float64 `json:"drop"`
+		Latency       *string  `json:"latency"`
+		LatencyJitter *string  `json:"latency_jitter"`
+		Seed          *int64   `json:"seed"`
+	}
+	if err := decodeStrict(body, &req); err != nil {
+		return 0, nil, err
+	}
+	duration := func(name string, s *string, dst *time.Duration) error {
+		if s == nil {
+			return nil
+		}
+		d, err := time.ParseDuration(*s)
+		if err != nil {
+			return badRequest("%s: %q is not a Go duration", name, *s)
+		}
+		*dst = d
+		return nil
+	}
+	// Everything is checked against the merged result before anything
+	// changes. Another admin call in between may be overwritten: the admin
+	// API has one user, whoever runs the simulator.
+	r := a.s.FaultRates()
+	for _, f := range []struct {
+		v   *float64
+		dst *float64
+	}{{req.ServerError, &r.ServerError}, {req.RateLimit, &r.RateLimit}, {req.Drop, &r.Drop}} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
+	}
+	if err := errors.Join(
+		duration("latency", req.Latency, &r.Latency),
+		duration("latency_jitter", req.LatencyJitter, &r.LatencyJitter),
+	); err != nil {
+		return 0, nil, err
+	}
+	if err := a.s.SetFaultRates(r); err != nil {
+		return 0, nil, badRequest("%v", err)
+	}
+	if req.Seed != nil {
+		a.s.Reseed(*req.Seed)
+	}
+	return http.StatusOK, a.rates(), nil
+}
+
+func (a *admin) clearRates([]byte) (int, any, error) {
+	if err := a.s.SetFaultRates(FaultRates{}); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, a.rates(), nil
+}
+
+func (a *admin) faultCounts([]byte) (int, any, error) {
+	return http.StatusOK, a.s.FaultCounts(), nil
 }

@@ -5,14 +5,26 @@ import (
 	"strings"
 )
 
-// Fault makes matching requests fail before they change anything, the way a
-// load balancer or an overloaded backend would.
+// Fault makes the next Times matching requests fail, the way a load
+// balancer or an overloaded backend would.
+//
+// By default a fault strikes before the request changes anything: the
+// client gets Status (or a dropped connection with Drop) and the world is
+// untouched. With After, the request is handled first and its effect stays,
+// but the client gets the fault instead of the answer: the "create
+// succeeded but the answer was lost" case a retrying client must survive.
+// An After fault replaces whatever the answer would have been, errors
+// included.
 //
 // Path is an exact request path including the /v1 prefix, or a prefix
 // ending in "*" ("/v1/servers*"). The special form "action:<command>"
 // ("action:create_image", or "action:*" for any command) does not match
 // requests: it makes the next Times actions with that command end in status
-// "error" (Code defaults to "action_failed", Message to "Action failed").
+// "error" (Code defaults to "action_failed", Message to "Action failed");
+// Drop and After don't apply to it.
+//
+// Scripted faults are checked before the random FaultRates, so a script
+// fires exactly as written even under random load.
 type Fault struct {
 	Method  string `json:"method,omitempty"`  // "" = any
 	Path    string `json:"path"`              // see above
@@ -20,6 +32,8 @@ type Fault struct {
 	Code    string `json:"code,omitempty"`    // error code, e.g. "rate_limit_exceeded"; "" = derived from Status
 	Message string `json:"message,omitempty"` // "" = a generic message for the code
 	Times   int    `json:"times,omitempty"`   // how many matching calls fail; 0 counts as 1
+	Drop    bool   `json:"drop,omitempty"`    // close the connection without any answer instead of answering Status
+	After   bool   `json:"after,omitempty"`   // strike after the request was handled; its effect stays
 }
 
 const actionFaultPrefix = "action:"
@@ -64,7 +78,7 @@ func (f Fault) normalize() Fault {
 	if f.Times <= 0 {
 		f.Times = 1
 	}
-	if f.isAction() {
+	if f.isAction() || f.Drop {
 		return f
 	}
 	if f.Status == 0 {
@@ -108,10 +122,20 @@ func (w *world) take(match func(*Fault) bool) *Fault {
 	return nil
 }
 
-func (w *world) takeRequestFault(method, path string) *Fault {
-	return w.take(func(f *Fault) bool { return f.matchesRequest(method, path) })
+// takeRequestFault consumes a request fault that strikes before (after ==
+// false) or after the request is handled.
+func (w *world) takeRequestFault(method, path string, after bool) *Fault {
+	f := w.take(func(f *Fault) bool { return f.After == after && f.matchesRequest(method, path) })
+	if f != nil {
+		w.faultCounts[countScripted]++
+	}
+	return f
 }
 
 func (w *world) takeActionFault(command string) *Fault {
-	return w.take(func(f *Fault) bool { return f.matchesAction(command) })
+	f := w.take(func(f *Fault) bool { return f.matchesAction(command) })
+	if f != nil {
+		w.faultCounts[countScripted]++
+	}
+	return f
 }

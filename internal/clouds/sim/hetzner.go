@@ -87,21 +87,31 @@ func newHetzner(w *world, tokens []string) *hetzner {
 	return h
 }
 
-// hzResponse is prepared under the world lock and written after it is
-// released, so a slow client never stalls the simulator.
+// hzResponse is prepared under the world lock and written (or the
+// connection dropped) after it is released, so a slow client never stalls
+// the simulator.
 type hzResponse struct {
 	status int
 	rate   rateState
 	body   []byte
+	drop   bool // close the connection without answering
 }
 
 func (h *hetzner) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	arr := h.arrive(r)
+	if !sleepCtx(r, arr.delay) {
+		return // the client gave up while the request was delayed; nothing happened
+	}
 	var body []byte
 	var readErr error
 	if r.Body != nil {
 		body, readErr = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	}
-	resp := h.serve(r, body, readErr)
+	resp := h.serve(r, body, readErr, arr)
+	if resp.drop {
+		dropConnection(rw)
+		return
+	}
 	hdr := rw.Header()
 	hdr.Set("RateLimit-Limit", strconv.Itoa(resp.rate.Limit))
 	hdr.Set("RateLimit-Remaining", strconv.Itoa(resp.rate.Remaining))
@@ -111,6 +121,20 @@ func (h *hetzner) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	rw.WriteHeader(resp.status)
 	_, _ = rw.Write(resp.body)
+}
+
+// arrive counts the request and draws its random fate.
+func (h *hetzner) arrive(r *http.Request) arrival {
+	_, _, key, _ := h.routes.match(r.Method, r.URL.Path)
+	w := h.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.counts[key]++
+	a := w.draw()
+	if a.delay > 0 {
+		w.faultCounts[countLatency]++
+	}
+	return a
 }
 
 // ceilUnix rounds up, so a reset that is due within the current second is
@@ -124,29 +148,67 @@ func ceilUnix(t time.Time) int64 {
 }
 
 // serve runs the request pipeline in the order a real deployment would:
-// count, injected faults (a load balancer in front), authentication, rate
-// limit, routing, handler.
-func (h *hetzner) serve(r *http.Request, body []byte, readErr error) hzResponse {
-	handler, ids, key, routeStatus := h.routes.match(r.Method, r.URL.Path)
-
+// faults in front (scripted, then random: a load balancer), authentication,
+// rate limit, routing, handler, and last the scripted faults that strike
+// after the request was handled. The request was counted and delayed on
+// arrival.
+func (h *hetzner) serve(r *http.Request, body []byte, readErr error, arr arrival) hzResponse {
 	w := h.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.now()
-	w.counts[key]++
 	token := bearerToken(r)
 	authorized := h.authorized(token)
-
-	if f := w.takeRequestFault(r.Method, r.URL.Path); f != nil {
-		rate := w.limiter.peek("", now)
+	// What the headers of an answer that never reached the backend report:
+	// the caller's bucket, unspent.
+	peek := func() rateState {
 		if authorized {
-			rate = w.limiter.peek(token, now)
+			return w.limiter.peek(token, now)
 		}
-		if f.Status == http.StatusTooManyRequests {
-			rate.Remaining = 0
-		}
-		return errorResponse(rate, &hzError{status: f.Status, code: f.Code, message: f.Message})
+		return w.limiter.peek("", now)
 	}
+
+	if f := w.takeRequestFault(r.Method, r.URL.Path, false); f != nil {
+		return faultResponse(f, peek(), w.limiter.emptied(now))
+	}
+	switch arr.fault {
+	case randomDrop:
+		w.faultCounts[countDrop]++
+		return hzResponse{drop: true}
+	case randomRateLimit:
+		w.faultCounts[countRateLimit]++
+		return errorResponse(w.limiter.emptied(now), &hzError{status: http.StatusTooManyRequests,
+			code: "rate_limit_exceeded", message: "injected fault: rate limit exceeded"})
+	case randomServerError:
+		w.faultCounts[countServerError]++
+		f := Fault{Status: arr.status}.normalize()
+		return errorResponse(peek(), &hzError{status: f.Status, code: f.Code, message: f.Message})
+	}
+
+	resp := h.handle(r, body, readErr, token, authorized, now)
+	if f := w.takeRequestFault(r.Method, r.URL.Path, true); f != nil {
+		return faultResponse(f, resp.rate, w.limiter.emptied(now))
+	}
+	return resp
+}
+
+// faultResponse answers a scripted fault: nothing at all for a drop, else
+// its error with the headers of rate, or of an empty bucket for a 429.
+func faultResponse(f *Fault, rate, empty rateState) hzResponse {
+	if f.Drop {
+		return hzResponse{drop: true}
+	}
+	if f.Status == http.StatusTooManyRequests {
+		rate = empty
+	}
+	return errorResponse(rate, &hzError{status: f.Status, code: f.Code, message: f.Message})
+}
+
+// handle is the backend: authentication, rate limit, routing and the
+// handler, with the world locked by serve.
+func (h *hetzner) handle(r *http.Request, body []byte, readErr error, token string, authorized bool, now time.Time) hzResponse {
+	w := h.w
+	handler, ids, _, routeStatus := h.routes.match(r.Method, r.URL.Path)
 	if !authorized {
 		return errorResponse(w.limiter.peek("", now),
 			&hzError{status: http.StatusUnauthorized, code: "unauthorized", message: "unable to authenticate"})

@@ -87,3 +87,10 @@ func (l *limiter) state(b *bucket, now time.Time) rateState {
 		Reset:     now.Add(time.Duration(math.Ceil(missing)) * time.Second),
 	}
 }
+
+// emptied is what the headers of a 429 report: a bucket with nothing left,
+// full again after size seconds of refilling. Injected 429s send it without
+// touching the real bucket, so they agree with the ones the bucket gives.
+func (l *limiter) emptied(now time.Time) rateState {
+	return rateState{Limit: l.size, Remaining: 0, Reset: now.Add(time.Duration(l.size) * time.Second)}
+}

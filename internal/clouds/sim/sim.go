@@ -16,6 +16,8 @@ type Options struct {
 	Tokens           []string         // allow-list; empty = any non-empty bearer token is accepted
 	RateLimit        int              // bucket size per token, refills 1 request/s; 0 means the real default 3600; negative disables limiting (headers still sent)
 	Now              func() time.Time // clock; nil = time.Now (tests may inject a fake clock)
+	Faults           FaultRates       // random faults and latency for every cloud request; New panics if they don't Validate
+	Seed             int64            // seed of the random faults; 0 = seeded from the time (Seed reports it)
 }
 
 // Sim is a running simulator: one world and the front ends serving it.
@@ -49,8 +51,12 @@ type Image struct {
 	Created     time.Time         `json:"created"`
 }
 
-// New returns a simulator with an empty world.
+// New returns a simulator with an empty world. It panics when opts.Faults
+// are invalid: check them with FaultRates.Validate first.
 func New(opts Options) *Sim {
+	if err := opts.Faults.Validate(); err != nil {
+		panic("sim: invalid Options.Faults: " + err.Error())
+	}
 	w := newWorld(opts)
 	s := &Sim{w: w}
 	mux := http.NewServeMux()
@@ -70,8 +76,10 @@ func New(opts Options) *Sim {
 func (s *Sim) Handler() http.Handler { return s.handler }
 
 // Reset empties the world (the seeded catalog stays) and clears request
-// counts, faults, rate-limit buckets and any clock advance. Delays, tokens
-// and the rate limit stay as configured; IDs and addresses start over.
+// and fault counts, scripted faults, rate-limit buckets and any clock
+// advance. Delays, tokens, the rate limit and the fault rates stay as
+// configured; IDs and addresses start over, and so does the random stream,
+// so the same requests after a Reset meet the same random faults.
 func (s *Sim) Reset() {
 	s.w.mu.Lock()
 	defer s.w.mu.Unlock()
@@ -133,10 +141,65 @@ func (s *Sim) InjectFault(f Fault) {
 
 // RequestCounts returns how often each route was requested, keyed like
 // "GET /v1/servers/{id}". Requests that match no route count under
-// "GET (no route)". Faulted, unauthorized and rate-limited requests count
-// too: they reached the simulator.
+// "GET (no route)". Faulted, dropped, unauthorized and rate-limited
+// requests count too, and so do requests whose client gave up during an
+// injected latency: they all reached the simulator. The admin API is not
+// counted.
 func (s *Sim) RequestCounts() map[string]int {
 	s.w.mu.Lock()
 	defer s.w.mu.Unlock()
 	return maps.Clone(s.w.counts)
+}
+
+// SetFaultRates replaces the random fault rates and latency for requests
+// arriving from now on. Invalid rates are refused and change nothing.
+func (s *Sim) SetFaultRates(r FaultRates) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	s.w.rates = r
+	return nil
+}
+
+// FaultRates returns the random fault rates and latency in force.
+func (s *Sim) FaultRates() FaultRates {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	return s.w.rates
+}
+
+// Seed returns the seed of the random faults: Options.Seed, or the one
+// taken from the time when that was 0. A simulator started with it meets
+// the same random faults for the same sequence of requests.
+func (s *Sim) Seed() int64 {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	return s.w.seed
+}
+
+// Reseed restarts the random stream from seed (0 = from the time).
+func (s *Sim) Reseed(seed int64) {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	s.w.seed = effectiveSeed(seed)
+	s.w.rng = newRNG(s.w.seed)
+}
+
+// FaultCounts returns how many faults were applied since New or Reset, by
+// kind: "server_error", "rate_limit" and "drop" count random faults,
+// "latency" the requests delayed by Latency or LatencyJitter, and
+// "scripted" the scripted faults that fired (request faults, before or
+// after, and action faults). Every key is present. A request can count as
+// delayed and faulted; a random fault drawn for a request that a scripted
+// fault answered first does not count.
+func (s *Sim) FaultCounts() map[string]int {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	out := make(map[string]int, len(faultCountKeys))
+	for _, k := range faultCountKeys {
+		out[k] = s.w.faultCounts[k]
+	}
+	return out
 }

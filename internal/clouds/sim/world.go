@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"encoding/binary"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"sync"
@@ -47,6 +48,11 @@ type world struct {
 	faults  []*Fault
 	counts  map[string]int
 	limiter limiter
+
+	rates       FaultRates     // configuration: survives reset
+	seed        int64          // the generator's seed, never 0; reset starts its stream over
+	rng         *rand.Rand     // draws each cloud request's random fate; see draw
+	faultCounts map[string]int // applied faults by kind; see Sim.FaultCounts
 }
 
 // machine is a virtual server.
@@ -135,6 +141,8 @@ func newWorld(opts Options) *world {
 		actionDelay:      opts.ActionDelay,
 		catalog:          hetznerCatalog(),
 		limiter:          newLimiter(opts.RateLimit),
+		rates:            opts.Faults,
+		seed:             effectiveSeed(opts.Seed),
 	}
 	if w.clock == nil {
 		w.clock = time.Now
@@ -143,7 +151,8 @@ func newWorld(opts Options) *world {
 	return w
 }
 
-// reset empties the world but keeps the catalog, the delays and the limits.
+// reset empties the world but keeps the catalog, the delays, the limits and
+// the fault rates. The random stream starts over from the seed.
 func (w *world) reset() {
 	w.offset = 0
 	w.nextID = firstID
@@ -157,6 +166,8 @@ func (w *world) reset() {
 	w.sshKeys = map[int64]*sshKey{}
 	w.faults = nil
 	w.counts = map[string]int{}
+	w.faultCounts = map[string]int{}
+	w.rng = newRNG(w.seed)
 	w.limiter.reset()
 }
 

@@ -1,0 +1,164 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"time"
+)
+
+// FaultRates make a share of cloud requests fail at random, the way a real
+// API behind a load balancer does under load. They apply to every request
+// under /v1/ and never to the admin API under /_sim/. Like scripted faults
+// they strike before the request changes anything.
+//
+// For each request one uniform draw decides between a 5xx answer
+// (ServerError), a 429 (RateLimit), a dropped connection (Drop) and normal
+// handling, so the rates are exclusive shares and must sum to at most 1.
+// Latency and LatencyJitter delay every request, whatever happens next.
+type FaultRates struct {
+	// ServerError is the share answered with a 5xx: 500 server_error, 502
+	// bad_gateway, 503 unavailable or 504 timeout, in equal shares. hcloud-go
+	// retries bad_gateway and timeout itself but not server_error or
+	// unavailable, as against the real API.
+	ServerError float64
+	// RateLimit is the share answered with 429 rate_limit_exceeded, carrying
+	// the headers of an empty bucket. The real bucket is not spent.
+	RateLimit float64
+	// Drop is the share whose connection is closed without any answer.
+	Drop float64
+	// Latency is added to every cloud request before it is handled.
+	Latency time.Duration
+	// LatencyJitter adds a further uniform [0, LatencyJitter) delay.
+	LatencyJitter time.Duration
+}
+
+// sumSlack absorbs float rounding when shares are meant to add up to 1
+// (0.7 + 0.2 + 0.1 is 1.0000000000000002).
+const sumSlack = 1e-9
+
+// Validate reports rates outside [0, 1], rates that sum to more than 1 and
+// negative durations.
+func (r FaultRates) Validate() error {
+	var errs []error
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"server_error", r.ServerError}, {"rate_limit", r.RateLimit}, {"drop", r.Drop}} {
+		if !(x.v >= 0 && x.v <= 1) { // also catches NaN
+			errs = append(errs, fmt.Errorf("%s rate %v is not in [0, 1]", x.name, x.v))
+		}
+	}
+	if len(errs) == 0 {
+		if sum := r.ServerError + r.RateLimit + r.Drop; sum > 1+sumSlack {
+			errs = append(errs, fmt.Errorf("rates sum to %v, more than 1", sum))
+		}
+	}
+	if r.Latency < 0 {
+		errs = append(errs, fmt.Errorf("latency %v is negative", r.Latency))
+	}
+	if r.LatencyJitter < 0 {
+		errs = append(errs, fmt.Errorf("latency jitter %v is negative", r.LatencyJitter))
+	}
+	return errors.Join(errs...)
+}
+
+// Keys of FaultCounts.
+const (
+	countServerError = "server_error"
+	countRateLimit   = "rate_limit"
+	countDrop        = "drop"
+	countLatency     = "latency"
+	countScripted    = "scripted"
+)
+
+var faultCountKeys = []string{countServerError, countRateLimit, countDrop, countLatency, countScripted}
+
+// randomFault is what the draw at a request's arrival decided.
+type randomFault int
+
+const (
+	noRandomFault randomFault = iota
+	randomServerError
+	randomRateLimit
+	randomDrop
+)
+
+// serverErrorStatuses are the answers a random server error picks from.
+var serverErrorStatuses = [...]int{
+	http.StatusInternalServerError,
+	http.StatusBadGateway,
+	http.StatusServiceUnavailable,
+	http.StatusGatewayTimeout,
+}
+
+// arrival is the random part of a request's fate, drawn when it arrives.
+type arrival struct {
+	fault  randomFault
+	status int // for randomServerError
+	delay  time.Duration
+}
+
+func newRNG(seed int64) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed), 0x73707566662d7369))
+}
+
+// effectiveSeed turns the "0 = from the time" convention into a seed that
+// can be reported and reused. A seed taken from the time fits in 53 bits,
+// so it survives JSON readers that hold every number as a float64.
+func effectiveSeed(seed int64) int64 {
+	for seed == 0 {
+		seed = time.Now().UnixNano() & (1<<53 - 1)
+	}
+	return seed
+}
+
+// draw decides the random fault and the delay of one request. It always
+// takes the same three values from the generator, so the n-th request's
+// fate depends only on the seed and n, not on the rates of the requests
+// before it nor on scripted faults.
+func (w *world) draw() arrival {
+	u, pick, jitter := w.rng.Float64(), w.rng.IntN(len(serverErrorStatuses)), w.rng.Float64()
+	r := w.rates
+	var a arrival
+	switch {
+	case u < r.ServerError:
+		a.fault, a.status = randomServerError, serverErrorStatuses[pick]
+	case u < r.ServerError+r.RateLimit:
+		a.fault = randomRateLimit
+	case u < r.ServerError+r.RateLimit+r.Drop:
+		a.fault = randomDrop
+	}
+	a.delay = r.Latency + time.Duration(math.Floor(jitter*float64(r.LatencyJitter)))
+	return a
+}
+
+// sleepCtx waits d unless the request is cancelled first; it reports
+// whether the full delay passed.
+func sleepCtx(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// dropConnection closes the client's connection without writing anything,
+// so the client sees EOF or a reset. When the connection can't be taken
+// over (HTTP/2, or a wrapper that hides it), aborting the handler resets
+// the stream or closes the connection just the same.
+func dropConnection(rw http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(rw).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
