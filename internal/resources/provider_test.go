@@ -68,6 +68,9 @@ labels = { "-bad" = "v" }`), `(?s)Invalid Labels.*-bad`},
 			{"reserved label", instance(`name = "x"
 image = { ubuntu = "24.04" }
 labels = { managed-by = "me" }`), `(?s)Reserved Label.*managed-by`},
+			{"reserved request-id label", instance(`name = "x"
+image = { ubuntu = "24.04" }
+labels = { spuff-request-id = "abc" }`), `(?s)Reserved Label.*spuff-request-id`},
 			{"name the cloud rejects", instance(`name = "not_a_hostname!"
 image = { ubuntu = "24.04" }`), `(?s)Invalid Name.*not_a_hostname!`},
 			{"http endpoint off loopback", providerWith(`endpoint = "http://api.example.com/v1"`),

@@ -104,12 +104,12 @@ func parsePositiveDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// reservedLabelValidator stops users from setting managed-by themselves:
-// the provider owns that label.
+// reservedLabelValidator stops users from setting the provider's own labels
+// (managed-by, spuff-request-id): the provider owns them.
 type reservedLabelValidator struct{}
 
 func (reservedLabelValidator) Description(context.Context) string {
-	return fmt.Sprintf("must not set the %q label, which the provider sets itself", framework.ManagedByKey)
+	return fmt.Sprintf("must not set the labels %s, which the provider sets itself", strings.Join(framework.ReservedLabelKeys, ", "))
 }
 
 func (v reservedLabelValidator) MarkdownDescription(ctx context.Context) string {
@@ -120,10 +120,12 @@ func (reservedLabelValidator) ValidateMap(_ context.Context, req validator.MapRe
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, ok := req.ConfigValue.Elements()[framework.ManagedByKey]; ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Reserved Label",
-			fmt.Sprintf("The label %q is reserved: the provider sets %s=%s on everything it creates and uses it to find what it manages. Remove it from labels.",
-				framework.ManagedByKey, framework.ManagedByKey, framework.ManagedByValue))
+	for _, key := range framework.ReservedLabelKeys {
+		if _, ok := req.ConfigValue.Elements()[key]; ok {
+			resp.Diagnostics.AddAttributeError(req.Path, "Reserved Label",
+				fmt.Sprintf("The label %q is reserved: the provider sets %s itself on everything it creates and uses them to find what it manages. Remove it from labels.",
+					key, strings.Join(framework.ReservedLabelKeys, " and ")))
+		}
 	}
 }
 

@@ -12,25 +12,14 @@ import (
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 
-// Retry settings for API calls. hcloud-go retries by itself the answers that
-// are worth retrying (rate_limit_exceeded, conflict, bad_gateway, timeout,
-// non-JSON 502/504, network timeouts) and nothing else, so spuff does not
-// add a retry layer of its own; it only shapes the SDK's.
-const (
-	// retryMaxRetries keeps hcloud-go's own default count.
-	retryMaxRetries = 5
-	// retryBase starts at 1 s because Hetzner refills its rate-limit bucket at
-	// one request per second: retrying a 429 sooner is mostly wasted.
-	retryBase = time.Second
-	// retryCap bounds one pause. With full jitter, five retries sleep at
-	// most 1+2+4+8+10 = 25 s in all (the SDK's 1-minute cap allows 31 s and
-	// longer pauses if the count is raised), and concurrent Terraform
-	// operations that hit the limit together spread out.
-	retryCap = 10 * time.Second
-)
+// hcloud-go's own retries are off: every call goes through the framework's
+// one retry policy (framework.WithRetry, applied by the registry), which
+// also makes creates idempotent. Two layers would multiply attempts.
+const sdkMaxRetries = 0
 
 // Provider is the Hetzner Cloud implementation of framework.Provider. It
-// also implements framework.SnapshotGetter and framework.RequestValidator.
+// also implements framework.SnapshotGetter, RequestValidator,
+// InstanceFinder and SnapshotStarter.
 type Provider struct {
 	// Defaults supplies SupportsSnapshots (true); SSHKeys is overridden.
 	framework.Defaults
@@ -44,6 +33,8 @@ var (
 	_ framework.Provider         = (*Provider)(nil)
 	_ framework.SnapshotGetter   = (*Provider)(nil)
 	_ framework.RequestValidator = (*Provider)(nil)
+	_ framework.InstanceFinder   = (*Provider)(nil)
+	_ framework.SnapshotStarter  = (*Provider)(nil)
 )
 
 // Factory builds Hetzner providers for the registry.
@@ -66,36 +57,11 @@ func (Factory) Create(cfg framework.Config) (framework.Provider, error) {
 	return p, nil
 }
 
-// settings are the client knobs tests override to run fast. The action poll
-// pause needs no knob: it follows Timeouts.PollInterval, which tests shorten.
-type settings struct {
-	retryBackoff hcloud.BackoffFunc
-}
-
-type option func(*settings)
-
-// withRetryBackoff replaces the pause between retries of one API call.
-func withRetryBackoff(f hcloud.BackoffFunc) option {
-	return func(s *settings) { s.retryBackoff = f }
-}
-
 // New validates cfg and builds a Hetzner provider. It calls no API: a bad
 // token shows on the first call.
 func New(cfg framework.Config) (*Provider, error) {
-	return newProvider(cfg)
-}
-
-func newProvider(cfg framework.Config, opts ...option) (*Provider, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	s := settings{
-		retryBackoff: hcloud.ExponentialBackoffWithOpts(hcloud.ExponentialBackoffOpts{
-			Base: retryBase, Multiplier: 2, Cap: retryCap, Jitter: true,
-		}),
-	}
-	for _, o := range opts {
-		o(&s)
 	}
 
 	httpClient := cfg.HTTPClient
@@ -111,7 +77,7 @@ func newProvider(cfg framework.Config, opts ...option) (*Provider, error) {
 		hcloud.WithApplication(app, ""),
 		hcloud.WithHTTPClient(httpClient),
 		hcloud.WithPollOpts(hcloud.PollOpts{BackoffFunc: pollBackoff(cfg.Timeouts.PollInterval)}),
-		hcloud.WithRetryOpts(hcloud.RetryOpts{BackoffFunc: s.retryBackoff, MaxRetries: retryMaxRetries}),
+		hcloud.WithRetryOpts(hcloud.RetryOpts{BackoffFunc: hcloud.ConstantBackoff(0), MaxRetries: sdkMaxRetries}),
 	}
 	if cfg.Endpoint != "" {
 		clientOpts = append(clientOpts, hcloud.WithEndpoint(cfg.Endpoint))
@@ -307,36 +273,119 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 	return framework.WaitReady(ctx, id, poll, p.timeouts, progress)
 }
 
-// CreateSnapshot snapshots a server, labels the image managed-by=spuff and
-// waits for the create_image action, bounded by Timeouts.ActionComplete.
-// When the image exists but the wait fails, the error is an
-// *framework.IncompleteError carrying the image ID, so that the caller can
-// record (or clean up) the snapshot instead of leaking it.
+// CreateSnapshot takes a snapshot image of the server, labeled
+// managed-by=spuff, and waits for its create_image action, bounded by
+// Timeouts.ActionComplete. When the wait fails the image exists: the error
+// is an IncompleteError carrying its ID.
 func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) (*framework.Snapshot, error) {
-	n, err := parseID("instance_id", instanceID)
+	snap, action, err := p.startImage(ctx, instanceID, name, nil)
 	if err != nil {
 		return nil, err
+	}
+	if err := p.waitAction(ctx, action, "snapshot "+snap.ID); err != nil {
+		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: snap.ID, Err: err}
+	}
+	return snap, nil
+}
+
+// StartSnapshot starts a snapshot image with labels plus managed-by=spuff
+// and returns at once, its status "creating" (framework.SnapshotStarter).
+func (p *Provider) StartSnapshot(ctx context.Context, instanceID, name string, labels map[string]string) (*framework.Snapshot, error) {
+	snap, _, err := p.startImage(ctx, instanceID, name, labels)
+	return snap, err
+}
+
+func (p *Provider) startImage(ctx context.Context, instanceID, name string, labels map[string]string) (*framework.Snapshot, *hcloud.Action, error) {
+	n, err := parseID("instance_id", instanceID)
+	if err != nil {
+		return nil, nil, err
 	}
 	res, _, err := p.client.Server.CreateImage(ctx, &hcloud.Server{ID: n}, &hcloud.ServerCreateImageOpts{
 		Type:        hcloud.ImageTypeSnapshot,
 		Description: hcloud.Ptr(name),
-		Labels:      framework.ManagedLabels(nil),
+		Labels:      framework.ManagedLabels(labels),
 	})
 	if err != nil {
-		return nil, fail(ctx, err, subject{Type: "instance", ID: instanceID})
+		return nil, nil, fail(ctx, err, subject{Type: "instance", ID: instanceID})
 	}
 	if res.Image == nil {
-		return nil, framework.API(0, "the create_image answer carried no image")
+		return nil, nil, framework.API(0, "the create_image answer carried no image")
 	}
 	snap := imageToSnapshot(res.Image)
 	if snap.InstanceID == "" {
 		snap.InstanceID = instanceID
 	}
+	return snap, res.Action, nil
+}
 
-	if err := p.waitAction(ctx, res.Action, "snapshot "+snap.ID); err != nil {
-		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: snap.ID, Err: err}
+// imageStatusUnavailable is the API's status of a failed image; hcloud-go
+// has no constant for it.
+const imageStatusUnavailable hcloud.ImageStatus = "unavailable"
+
+// WaitSnapshot polls the image until it is available, bounded by
+// Timeouts.ActionComplete (framework.SnapshotStarter). It polls the image,
+// not its action, because a snapshot adopted after a lost answer comes
+// without one. Transient errors are polled through.
+func (p *Provider) WaitSnapshot(ctx context.Context, id string) (*framework.Snapshot, error) {
+	n, err := parseID("id", id)
+	if err != nil {
+		return nil, err
 	}
-	return snap, nil
+	start := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, p.timeouts.ActionComplete)
+	defer cancel()
+	backoff := framework.DefaultBackoff(p.timeouts.PollInterval)
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		img, _, err := p.client.Image.GetByID(wctx, n)
+		switch {
+		case err != nil && wctx.Err() == nil:
+			lastErr = mapError(err, subject{Type: "snapshot", ID: id})
+			if !framework.IsTransient(lastErr) {
+				return nil, lastErr
+			}
+		case err != nil:
+		case img == nil:
+			return nil, framework.NotFound("snapshot", id)
+		case img.Status == hcloud.ImageStatusAvailable:
+			return imageToSnapshot(img), nil
+		case img.Status == imageStatusUnavailable:
+			return nil, framework.API(0, fmt.Sprintf("snapshot %s failed: the image is unavailable", id))
+		default:
+			p.logf(ctx, "waiting for snapshot", map[string]any{"provider": providerName, "id": id, "status": string(img.Status), "attempt": attempt})
+		}
+		timer := time.NewTimer(backoff.Jittered(attempt))
+		select {
+		case <-wctx.Done():
+			timer.Stop()
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			cause := lastErr
+			if cause == nil {
+				cause = context.DeadlineExceeded
+			}
+			return nil, &framework.TimeoutError{Operation: "waiting for snapshot " + id, Elapsed: time.Since(start), Err: cause}
+		case <-timer.C:
+		}
+	}
+}
+
+// FindInstances returns the managed servers named name: names are unique
+// per project, so at most one (framework.InstanceFinder).
+func (p *Provider) FindInstances(ctx context.Context, name string) ([]framework.Instance, error) {
+	servers, err := p.client.Server.AllWithOpts(ctx, hcloud.ServerListOpts{
+		ListOpts: hcloud.ListOpts{LabelSelector: managedSelector},
+		Name:     name,
+	})
+	if err != nil {
+		return nil, fail(ctx, err, subject{})
+	}
+	out := make([]framework.Instance, 0, len(servers))
+	for _, s := range servers {
+		out = append(out, *serverToInstance(s))
+	}
+	return out, nil
 }
 
 // waitAction waits for a cloud action, bounded by Timeouts.ActionComplete.

@@ -79,7 +79,7 @@ func newSimEnv(t *testing.T, opts sim.Options, timeouts framework.Timeouts) *sim
 // and log lines, with fast retries.
 func (env *simEnv) provider(t *testing.T, token string, timeouts framework.Timeouts) *Provider {
 	t.Helper()
-	p, err := newProvider(framework.Config{
+	p, err := New(framework.Config{
 		Token:      token,
 		Timeouts:   timeouts,
 		Endpoint:   env.url,
@@ -94,7 +94,7 @@ func (env *simEnv) provider(t *testing.T, token string, timeouts framework.Timeo
 				hook(line)
 			}
 		},
-	}, withRetryBackoff(hcloud.ConstantBackoff(time.Millisecond)))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -603,10 +603,19 @@ func TestSimWrongToken(t *testing.T) {
 	}
 }
 
+// fastRetry is the framework's policy with millisecond pauses.
+func fastRetry() framework.RetryPolicy {
+	p := framework.DefaultRetryPolicy()
+	p.Backoff = framework.Backoff{Initial: time.Millisecond, Multiplier: 1, Max: time.Millisecond}
+	p.MaxHint = 5 * time.Millisecond
+	return p
+}
+
+// Through the framework's retry policy, as the registry wires every cloud.
 func TestSimRateLimitRetried(t *testing.T) {
 	env := newSimEnv(t, sim.Options{}, fastTimeouts())
 	env.sim.InjectFault(sim.Fault{Method: "GET", Path: "/v1/servers", Status: http.StatusTooManyRequests, Code: "rate_limit_exceeded", Times: 2})
-	if _, err := env.p.ListInstances(context.Background()); err != nil {
+	if _, err := framework.WithRetry(env.p, fastRetry(), nil).ListInstances(context.Background()); err != nil {
 		t.Fatalf("ListInstances after two 429s: %v", err)
 	}
 	if n := env.sim.RequestCounts()["GET /v1/servers"]; n != 3 {
@@ -616,8 +625,9 @@ func TestSimRateLimitRetried(t *testing.T) {
 
 func TestSimRateLimitBeyondRetries(t *testing.T) {
 	env := newSimEnv(t, sim.Options{}, fastTimeouts())
-	env.sim.InjectFault(sim.Fault{Method: "GET", Path: "/v1/servers", Status: http.StatusTooManyRequests, Code: "rate_limit_exceeded", Times: retryMaxRetries + 1})
-	_, err := env.p.ListInstances(context.Background())
+	policy := fastRetry()
+	env.sim.InjectFault(sim.Fault{Method: "GET", Path: "/v1/servers", Status: http.StatusTooManyRequests, Code: "rate_limit_exceeded", Times: policy.MaxAttempts})
+	_, err := framework.WithRetry(env.p, policy, nil).ListInstances(context.Background())
 	var rl *framework.RateLimitError
 	if !errors.As(err, &rl) {
 		t.Fatalf("ListInstances = %v, want RateLimitError", err)
@@ -626,12 +636,137 @@ func TestSimRateLimitBeyondRetries(t *testing.T) {
 	if !ok || after < 0 || after > time.Minute {
 		t.Errorf("RetryAfter = (%v, %v), want a hint of at most a minute", after, ok)
 	}
-	if n := env.sim.RequestCounts()["GET /v1/servers"]; n != 1+retryMaxRetries {
-		t.Errorf("list requests = %d, want %d", n, 1+retryMaxRetries)
+	if n := env.sim.RequestCounts()["GET /v1/servers"]; n != policy.MaxAttempts {
+		t.Errorf("list requests = %d, want %d", n, policy.MaxAttempts)
 	}
 	// The fault is spent: the next call goes through.
 	if _, err := env.p.ListInstances(context.Background()); err != nil {
 		t.Errorf("ListInstances after the faults: %v", err)
+	}
+}
+
+// A create whose answer is lost after the server was created is adopted,
+// not repeated: the cloud ends with one server, the one returned.
+func TestSimCreateAnswerLostIsAdopted(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault sim.Fault
+	}{
+		{"connection dropped", sim.Fault{Method: "POST", Path: "/v1/servers", Drop: true, After: true}},
+		{"500 after creating", sim.Fault{Method: "POST", Path: "/v1/servers", Status: http.StatusInternalServerError, After: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newSimEnv(t, sim.Options{}, fastTimeouts())
+			env.sim.InjectFault(tc.fault)
+			p := framework.WithRetry(env.p, fastRetry(), nil)
+			inst, err := p.CreateInstance(context.Background(), request("spuff-lost-answer"))
+			if err != nil {
+				t.Fatalf("CreateInstance: %v", err)
+			}
+			servers := env.sim.Servers()
+			if len(servers) != 1 || strconv.FormatInt(servers[0].ID, 10) != inst.ID {
+				t.Fatalf("the cloud has %+v, want exactly the adopted server %s", servers, inst.ID)
+			}
+			if n := env.sim.RequestCounts()["POST /v1/servers"]; n != 1 {
+				t.Errorf("create requests = %d, want 1: the create must not be repeated", n)
+			}
+			if servers[0].Labels[framework.RequestIDKey] == "" {
+				t.Errorf("server labels %v lack the request ID", servers[0].Labels)
+			}
+		})
+	}
+}
+
+// A create refused before anything happened (5xx before, a dropped
+// connection before) is simply retried: still exactly one server.
+func TestSimCreateRefusedIsRetried(t *testing.T) {
+	env := newSimEnv(t, sim.Options{}, fastTimeouts())
+	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v1/servers", Status: http.StatusServiceUnavailable, Times: 2})
+	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v1/servers", Drop: true})
+	inst, err := framework.WithRetry(env.p, fastRetry(), nil).CreateInstance(context.Background(), request("spuff-refused"))
+	if err != nil {
+		t.Fatalf("CreateInstance: %v", err)
+	}
+	if servers := env.sim.Servers(); len(servers) != 1 || strconv.FormatInt(servers[0].ID, 10) != inst.ID {
+		t.Fatalf("the cloud has %+v, want exactly server %s", servers, inst.ID)
+	}
+}
+
+// A snapshot start whose answer is lost is adopted, then waited for.
+func TestSimSnapshotStartAnswerLostIsAdopted(t *testing.T) {
+	env := newSimEnv(t, sim.Options{ImageReadyDelay: 50 * time.Millisecond}, fastTimeouts())
+	ctx := context.Background()
+	inst := env.create(t, request("spuff-snap-lost"))
+	if _, err := env.p.WaitReady(ctx, inst.ID); err != nil {
+		t.Fatal(err)
+	}
+	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v1/servers/*", Drop: true, After: true})
+	snap, err := framework.WithRetry(env.p, fastRetry(), nil).CreateSnapshot(ctx, inst.ID, "gold")
+	if err != nil {
+		t.Fatalf("CreateSnapshot: %v", err)
+	}
+	imgs := env.sim.Images()
+	if len(imgs) != 1 || strconv.FormatInt(imgs[0].ID, 10) != snap.ID || imgs[0].Status != "available" {
+		t.Fatalf("the cloud has %+v, want exactly the adopted, available snapshot %s", imgs, snap.ID)
+	}
+}
+
+func TestSimFindInstances(t *testing.T) {
+	env := newSimEnv(t, sim.Options{}, fastTimeouts())
+	ctx := context.Background()
+	want := env.create(t, request("spuff-find-me"))
+	env.create(t, request("spuff-other"))
+	if _, _, err := env.hc.Server.Create(ctx, hcloud.ServerCreateOpts{Name: "unmanaged-find-me", ServerType: &hcloud.ServerType{Name: "cx22"},
+		Image: &hcloud.Image{Name: "ubuntu-24.04"}, Location: &hcloud.Location{Name: "fsn1"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.p.FindInstances(ctx, "spuff-find-me")
+	if err != nil || len(got) != 1 || got[0].ID != want.ID {
+		t.Fatalf("FindInstances = %+v, %v; want only %s", got, err, want.ID)
+	}
+	if got, err := env.p.FindInstances(ctx, "unmanaged-find-me"); err != nil || len(got) != 0 {
+		t.Errorf("FindInstances of an unmanaged server = %+v, %v; want none", got, err)
+	}
+}
+
+func TestSimWaitSnapshot(t *testing.T) {
+	env := newSimEnv(t, sim.Options{ImageReadyDelay: 100 * time.Millisecond}, fastTimeouts())
+	ctx := context.Background()
+	inst := env.create(t, request("spuff-wait-snap"))
+	if _, err := env.p.WaitReady(ctx, inst.ID); err != nil {
+		t.Fatal(err)
+	}
+	started, err := env.p.StartSnapshot(ctx, inst.ID, "gold", map[string]string{"k": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !framework.IsManaged(started.Labels) || started.Labels["k"] != "v" {
+		t.Errorf("started snapshot labels = %v", started.Labels)
+	}
+	// A transient error during the wait is polled through.
+	env.sim.InjectFault(sim.Fault{Method: "GET", Path: "/v1/images/*", Status: http.StatusServiceUnavailable})
+	done, err := env.p.WaitSnapshot(ctx, started.ID)
+	if err != nil || done.ID != started.ID {
+		t.Fatalf("WaitSnapshot = %+v, %v", done, err)
+	}
+	if got := env.sim.Images()[0].Status; got != "available" {
+		t.Errorf("image status %s after the wait", got)
+	}
+
+	short := fastTimeouts()
+	short.ActionComplete = 100 * time.Millisecond
+	slow := newSimEnv(t, sim.Options{ImageReadyDelay: time.Hour}, short)
+	inst2 := slow.create(t, request("spuff-wait-slow"))
+	if _, err := slow.p.WaitReady(ctx, inst2.ID); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := slow.p.StartSnapshot(ctx, inst2.ID, "slow", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var te *framework.TimeoutError
+	if _, err := slow.p.WaitSnapshot(ctx, s2.ID); !errors.As(err, &te) {
+		t.Fatalf("WaitSnapshot of an hour-long snapshot = %v, want TimeoutError", err)
 	}
 }
 
@@ -645,7 +780,7 @@ func TestSimServerErrorNotRetried(t *testing.T) {
 		t.Fatalf("GetInstance = %v, want APIError 500 with the cloud's message", err)
 	}
 	if n := env.sim.RequestCounts()["GET /v1/servers/{id}"]; n != 1 {
-		t.Errorf("requests = %d, want 1: a 500 is not retried", n)
+		t.Errorf("requests = %d, want 1: the cloud package itself never retries", n)
 	}
 }
 
