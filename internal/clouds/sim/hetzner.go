@@ -99,13 +99,15 @@ type hzResponse struct {
 
 func (h *hetzner) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	arr := h.arrive(r)
-	if !sleepCtx(r, arr.delay) {
-		return // the client gave up while the request was delayed; nothing happened
-	}
 	var body []byte
 	var readErr error
 	if r.Body != nil {
 		body, readErr = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	}
+	// The delay comes after reading the body: only then does net/http watch
+	// the connection and cancel the request context when the client leaves.
+	if !sleepCtx(r, arr.delay) {
+		return // the client gave up while the request was delayed; nothing happened
 	}
 	resp := h.serve(r, body, readErr, arr)
 	if resp.drop {
