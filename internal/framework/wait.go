@@ -72,7 +72,7 @@ type WaitOptions struct {
 }
 
 // WaitReady polls until the instance is ready (Active with an IP), bounded by
-// timeout and ctx. Transient errors (retryable kinds) are polled through,
+// timeout and ctx. Transient errors (see IsTransient) are polled through,
 // honouring their RetryAfter; any other error ends the wait. A machine that
 // vanishes ends it with a NotFoundError.
 func WaitReady(ctx context.Context, id string, poll PollFunc, t Timeouts, progress Progress) (*Instance, error) {
@@ -132,7 +132,9 @@ func WaitFor(ctx context.Context, poll PollFunc, done func(*Instance) (bool, err
 			}
 		case ctx.Err() != nil:
 			// The poll failed because the wait itself ended.
-		case IsRetryable(err):
+		case IsTransient(err):
+			// A poll is a read: any transient failure, 5xx included, is
+			// worth polling through.
 			lastErr = err
 			if after, ok := RetryAfter(err); ok && after > delay {
 				delay = after

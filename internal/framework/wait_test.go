@@ -64,6 +64,8 @@ func TestWaitReadyBecomesReady(t *testing.T) {
 			return &Instance{ID: "1", Status: ParseStatus("running"), IP: IPUnassigned}, nil
 		case n == 4:
 			return nil, RateLimit(0) // transient: polled through
+		case n == 5:
+			return nil, API(503, "unavailable") // a server error too
 		default:
 			return &Instance{ID: "1", Status: ParseStatus("running"), IP: mustAddr(t, "198.18.0.1")}, nil
 		}
@@ -75,10 +77,10 @@ func TestWaitReadyBecomesReady(t *testing.T) {
 	if err != nil {
 		t.Fatalf("WaitReady: %v", err)
 	}
-	if !inst.IsReady() || polls.Load() != 5 {
-		t.Errorf("got %+v after %d polls, want ready after 5", inst, polls.Load())
+	if !inst.IsReady() || polls.Load() != 6 {
+		t.Errorf("got %+v after %d polls, want ready after 6", inst, polls.Load())
 	}
-	if len(seen) != 5 || seen[4] != 4 {
+	if len(seen) != 6 || seen[5] != 5 {
 		t.Errorf("progress saw attempts %v", seen)
 	}
 }
