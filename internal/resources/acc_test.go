@@ -1,6 +1,8 @@
 package resources
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -183,4 +185,40 @@ func accPreCheck(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: run with `make testacc` (TF_ACC=1); it needs only the terraform CLI, no credentials")
 	}
+}
+
+// setLabels replaces a server's labels through the cloud API, as someone
+// editing them in the cloud console would.
+func (w *accWorld) setLabels(t *testing.T, id string, labels map[string]string) {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"labels": labels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPut, w.endpoint+"/servers/"+id, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("setting labels of server %s: HTTP %d", id, resp.StatusCode)
+	}
+}
+
+// serverID returns the ID of the world's server with that name.
+func (w *accWorld) serverID(t *testing.T, name string) string {
+	t.Helper()
+	for id, s := range w.servers() {
+		if s.Name == name {
+			return id
+		}
+	}
+	t.Fatalf("no server named %s", name)
+	return ""
 }

@@ -235,3 +235,56 @@ resource "spuff_instance" "dev" {
 		})
 	})
 }
+
+// The provider never imports, manages or deletes a machine that lacks
+// managed-by=spuff.
+func TestAccInstance_refusesUnmanaged(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		w.createUnmanaged(t, "not-spuff")
+		foreign := w.serverID(t, "not-spuff")
+		var managedID string
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{
+					Config:        instanceConfig(w, c.size, ""),
+					ResourceName:  devBox,
+					ImportState:   true,
+					ImportStateId: foreign,
+					ExpectError:   regexp.MustCompile(`(?s)Instance Not Managed by Spuff.*` + foreign + `.*managed-by=spuff`),
+				},
+				{
+					Config: instanceConfig(w, c.size, ""),
+					Check: func(s *terraform.State) error {
+						managedID = s.RootModule().Resources[devBox].Primary.ID
+						return nil
+					},
+				},
+				{
+					// Someone strips the label in the console: the provider
+					// stops managing the machine instead of touching it.
+					PreConfig:   func() { w.setLabels(t, managedID, map[string]string{"team": "platform"}) },
+					Config:      instanceConfig(w, c.size, ""),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)Instance Not Managed by Spuff.*refuses to manage`),
+				},
+				{
+					// Labels restored: managed again, nothing to change.
+					PreConfig: func() {
+						w.setLabels(t, managedID, map[string]string{"team": "platform", "managed-by": "spuff"})
+					},
+					Config: instanceConfig(w, c.size, ""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+				},
+			},
+		})
+		if _, ok := w.servers()[foreign]; !ok {
+			t.Error("the unmanaged server was deleted")
+		}
+	})
+}
