@@ -333,3 +333,43 @@ func TestUserLabelsHidesReserved(t *testing.T) {
 		t.Errorf("UserLabels = %v, want only team", got)
 	}
 }
+
+// cancelCloud creates the machine, then reports the caller's cancellation,
+// as a create cut off by Ctrl-C with the request already at the cloud does.
+type cancelCloud struct {
+	scriptCloud
+	cancel context.CancelFunc
+}
+
+func (c *cancelCloud) CreateInstance(ctx context.Context, req InstanceRequest) (*Instance, error) {
+	if _, err := c.scriptCloud.CreateInstance(ctx, req); err != nil {
+		return nil, err
+	}
+	c.cancel()
+	return nil, ctx.Err()
+}
+
+func (c *cancelCloud) StartSnapshot(ctx context.Context, instanceID, name string, labels map[string]string) (*Snapshot, error) {
+	if _, err := c.scriptCloud.StartSnapshot(ctx, instanceID, name, labels); err != nil {
+		return nil, err
+	}
+	c.cancel()
+	return nil, ctx.Err()
+}
+
+func TestRetryingCancelledCreateIsAdopted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cloud := &cancelCloud{cancel: cancel}
+	inst, err := WithRetry(cloud, fastPolicy(3), nil).CreateInstance(ctx, req("box"))
+	if err != nil || inst == nil || len(cloud.instances) != 1 || inst.ID != cloud.instances[0].ID {
+		t.Fatalf("CreateInstance = %v, %v with %d machines; want the created machine returned", inst, err, len(cloud.instances))
+	}
+
+	sctx, scancel := context.WithCancel(context.Background())
+	scloud := &cancelCloud{cancel: scancel}
+	_, err = WithRetry(scloud, fastPolicy(3), nil).CreateSnapshot(sctx, "1", "gold")
+	var inc *IncompleteError
+	if !errors.As(err, &inc) || len(scloud.snaps) != 1 || inc.ID != scloud.snaps[0].ID || !errors.Is(err, context.Canceled) {
+		t.Fatalf("CreateSnapshot = %v; want an IncompleteError with the started snapshot's ID", err)
+	}
+}

@@ -149,6 +149,19 @@ func (r *retrying) CreateInstance(ctx context.Context, req InstanceRequest) (*In
 		if err == nil {
 			return inst, nil
 		}
+		if ctx.Err() != nil {
+			// Cancelled or timed out with the request in flight: the cloud
+			// may have acted. Look once more, on a context of our own, so the
+			// machine is returned (and recorded) rather than orphaned.
+			lctx, cancel := detached(ctx)
+			list, ferr := find(lctx)
+			cancel()
+			if found := matchInstance(list, req.Name, token); ferr == nil && found != nil {
+				r.logf(ctx, "adopted the instance created by a cancelled attempt", map[string]any{"id": found.ID, "name": req.Name})
+				return found, nil
+			}
+			return nil, err
+		}
 		uncertain = uncertain || IsAmbiguous(err)
 		if uncertain || isNameConflict(err) {
 			// An earlier attempt may have created the machine although its
@@ -226,6 +239,16 @@ func (r *retrying) CreateSnapshot(ctx context.Context, instanceID, name string) 
 			snap = s
 			break
 		}
+		if ctx.Err() != nil {
+			lctx, cancel := detached(ctx)
+			list, ferr := r.inner.ListSnapshots(lctx)
+			cancel()
+			if found := matchSnapshot(list, token); ferr == nil && found != nil {
+				// Recorded by the caller through the IncompleteError.
+				return nil, &IncompleteError{ResourceType: "snapshot", ID: found.ID, Err: err}
+			}
+			return nil, err
+		}
 		uncertain = uncertain || IsAmbiguous(err)
 		if uncertain {
 			list, ferr := retryValue(ctx, r, "find snapshot "+name, r.inner.ListSnapshots)
@@ -260,6 +283,16 @@ func matchSnapshot(list []Snapshot, token string) *Snapshot {
 		}
 	}
 	return nil
+}
+
+// lookupAfterCancel bounds the one lookup made after the caller's context
+// ended, on a context of its own.
+const lookupAfterCancel = 30 * time.Second
+
+// detached returns a context that outlives ctx's cancellation but keeps its
+// values (loggers), bounded by lookupAfterCancel.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), lookupAfterCancel)
 }
 
 // permanent marks an error the policy must not retry.
