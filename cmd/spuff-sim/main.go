@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -58,6 +59,16 @@ terraform-provider-hcloud or the spuff provider at http://ADDR/v1 with any
 non-empty bearer token, or only those given with -token
 (terraform-provider-hcloud itself insists on 64 characters).
 
+Random faults hit every /v1 request before it changes anything, never the
+admin API: -fault-5xx answers 500/502/503/504 in equal shares, -fault-429
+answers rate_limit_exceeded with the headers of an empty bucket, -fault-drop
+closes the connection without an answer. The three are shares of one draw
+per request, so they must sum to at most 1. -latency and -latency-jitter
+delay every request. The same -seed gives the same faults for the same
+sequence of requests. Change them at run time with POST /_sim/faults/rates,
+script one-off faults (also after the request took effect) with POST
+/_sim/faults, and read what fired at GET /_sim/faults/counts.
+
 Flags:
 `)
 		fs.PrintDefaults()
@@ -69,6 +80,13 @@ Flags:
 	var tokens stringList
 	fs.Var(&tokens, "token", "accept only this bearer token (repeatable); default: accept any non-empty token")
 	rateLimit := fs.Int("rate-limit", 0, "requests per token bucket, refilled 1/s; 0 = Hetzner's 3600, negative = unlimited")
+	var rates sim.FaultRates
+	fs.Float64Var(&rates.ServerError, "fault-5xx", 0, "share of requests answered with a 5xx, 0..1")
+	fs.Float64Var(&rates.RateLimit, "fault-429", 0, "share of requests answered with 429 rate_limit_exceeded, 0..1")
+	fs.Float64Var(&rates.Drop, "fault-drop", 0, "share of requests whose connection is closed without an answer, 0..1")
+	fs.DurationVar(&rates.Latency, "latency", 0, "delay added to every /v1 request")
+	fs.DurationVar(&rates.LatencyJitter, "latency-jitter", 0, "further random delay, uniform in [0, this)")
+	seed := fs.Int64("seed", 0, "seed of the random faults; 0 = from the time (printed at start)")
 	urlFile := fs.String("url-file", "", "write the base URL (e.g. http://127.0.0.1:41234) and a newline to this file once listening")
 	verbose := fs.Bool("v", false, "log every request (method, path, query, status) to stderr; never tokens or bodies")
 	if err := fs.Parse(args); err != nil {
@@ -81,6 +99,9 @@ Flags:
 	if *serverDelay < 0 || *imageDelay < 0 || *actionDelay < 0 {
 		return errors.New("delays must not be negative")
 	}
+	if err := rates.Validate(); err != nil {
+		return fmt.Errorf("fault flags: %w", err)
+	}
 
 	s := sim.New(sim.Options{
 		ServerReadyDelay: *serverDelay,
@@ -88,6 +109,8 @@ Flags:
 		ActionDelay:      *actionDelay,
 		Tokens:           tokens,
 		RateLimit:        *rateLimit,
+		Faults:           rates,
+		Seed:             *seed,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -109,6 +132,10 @@ Flags:
 	fmt.Fprintf(stdout, "spuff-sim listening on %s\n", base)
 	fmt.Fprintf(stdout, "  Hetzner Cloud API: %s/v1\n", base)
 	fmt.Fprintf(stdout, "  admin API:         %s/_sim/\n", base)
+	if rates != (sim.FaultRates{}) {
+		fmt.Fprintf(stdout, "  random faults:     5xx %g, 429 %g, drop %g, latency %v + up to %v, seed %d\n",
+			rates.ServerError, rates.RateLimit, rates.Drop, rates.Latency, rates.LatencyJitter, s.Seed())
+	}
 	if *urlFile != "" {
 		if err := writeFileAtomic(*urlFile, base+"\n"); err != nil {
 			_ = srv.Close()
@@ -148,23 +175,46 @@ func writeFileAtomic(path, content string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// statusRecorder notes the status written; 0 means nothing was, as when
+// the simulator drops the connection.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	if r.status == 0 {
+		r.status = code
+	}
 	r.ResponseWriter.WriteHeader(code)
 }
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection, which the
+// simulator takes over to drop it.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // logRequests logs method, path and query only: tokens travel in headers
 // and user_data in bodies, and neither must ever reach a log.
 func logRequests(next http.Handler, l *log.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &statusRecorder{ResponseWriter: w}
 		start := time.Now()
+		defer func() {
+			// Also when the handler aborts (a dropped connection without a
+			// connection to take over), before the panic goes on to net/http.
+			outcome := "no answer (connection dropped or client gone)"
+			if rec.status != 0 {
+				outcome = strconv.Itoa(rec.status)
+			}
+			l.Printf("%s %s -> %s (%s)", r.Method, r.URL.RequestURI(), outcome, time.Since(start).Round(time.Microsecond))
+		}()
 		next.ServeHTTP(rec, r)
-		l.Printf("%s %s -> %d (%s)", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
 	})
 }

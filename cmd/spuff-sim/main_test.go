@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,15 +33,17 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
+// startRun runs spuff-sim with args until stop, which sends SIGINT and
+// checks that run returns cleanly.
+func startRun(t *testing.T, args ...string) (base string, stdout, stderr *syncBuffer, stop func()) {
+	t.Helper()
 	urlFile := filepath.Join(t.TempDir(), "url")
-	var stdout, stderr syncBuffer
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run([]string{"-url-file", urlFile, "-server-ready-delay", "0s", "-token", "secret-token"}, &stdout, &stderr)
+		done <- run(append([]string{"-url-file", urlFile}, args...), stdout, stderr)
 	}()
 
-	var base string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if b, err := os.ReadFile(urlFile); err == nil && strings.HasSuffix(string(b), "\n") {
 			base = strings.TrimSpace(string(b))
@@ -50,8 +53,29 @@ func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Fatalf("url file holds %q; stderr: %s", base, stderr.String())
 	}
-	if out := stdout.String(); !strings.Contains(out, base+"/v1") || !strings.Contains(out, base+"/_sim/") {
-		t.Errorf("stdout does not name the endpoints:\n%s", out)
+	stop = func() {
+		t.Helper()
+		// run is listening for SIGINT by now (it wrote the URL file after
+		// installing the handler), so the signal reaches it, not the test.
+		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run after SIGINT = %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not stop on SIGINT")
+		}
+	}
+	return base, stdout, stderr, stop
+}
+
+func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
+	base, stdout, stderr, stop := startRun(t, "-server-ready-delay", "0s", "-token", "secret-token")
+	if out := stdout.String(); !strings.Contains(out, base+"/v1") || !strings.Contains(out, base+"/_sim/") || strings.Contains(out, "random faults") {
+		t.Errorf("stdout does not name the endpoints, or names faults that are off:\n%s", out)
 	}
 
 	req, _ := http.NewRequest(http.MethodGet, base+"/v1/locations", nil)
@@ -73,21 +97,58 @@ func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
 		t.Errorf("no token: %d", resp.StatusCode)
 	}
 
-	// run is listening for SIGINT by now (it wrote the URL file after
-	// installing the handler), so the signal reaches it, not the test.
-	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run after SIGINT = %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not stop on SIGINT")
-	}
+	stop()
 	if strings.Contains(stdout.String()+stderr.String(), "secret-token") {
 		t.Error("the token was printed")
+	}
+}
+
+func TestRunWithFaultFlags(t *testing.T) {
+	base, stdout, stderr, stop := startRun(t, "-v", "-fault-5xx", "1", "-latency", "1ms", "-latency-jitter", "2ms", "-seed", "7")
+	defer stop()
+	if out := stdout.String(); !strings.Contains(out, "random faults:     5xx 1, 429 0, drop 0, latency 1ms + up to 2ms, seed 7") {
+		t.Errorf("stdout does not show the faults:\n%s", out)
+	}
+	get := func(path string) (int, error) {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Header.Set("Authorization", "Bearer t")
+		// A fresh connection each time, so a dropped one is not re-sent.
+		c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, nil
+	}
+	if code, err := get("/v1/locations"); err != nil || code < 500 {
+		t.Fatalf("GET at -fault-5xx 1 = %d, %v", code, err)
+	}
+	if code, err := get("/_sim/faults/rates"); err != nil || code != http.StatusOK {
+		t.Fatalf("admin API at -fault-5xx 1 = %d, %v", code, err)
+	}
+
+	// Switch to drops at run time; the log says no answer went out.
+	req, _ := http.NewRequest(http.MethodPost, base+"/_sim/faults/rates", strings.NewReader(`{"server_error":0,"drop":1}`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST rates = %v, %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if code, err := get("/v1/locations"); err == nil {
+		t.Fatalf("GET at drop 1 answered %d", code)
+	}
+	// The client may see the closed connection before the line is logged.
+	logged := func() bool {
+		log := stderr.String()
+		return strings.Contains(log, "GET /v1/locations -> no answer") && strings.Contains(log, "GET /v1/locations -> 5")
+	}
+	for deadline := time.Now().Add(5 * time.Second); !logged() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !logged() {
+		t.Errorf("log:\n%s", stderr.String())
 	}
 }
 
@@ -98,6 +159,14 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		{"-nope"},
 		{"-token", ""},
 		{"-addr", "256.0.0.1:0"},
+		{"-fault-5xx", "1.5"},
+		{"-fault-429", "-0.1"},
+		{"-fault-drop", "0.6", "-fault-5xx", "0.6"},
+		{"-fault-drop", "lots"},
+		{"-fault-5xx", "NaN"},
+		{"-latency", "-1s"},
+		{"-latency-jitter", "-1ms"},
+		{"-seed", "x"},
 	} {
 		var out bytes.Buffer
 		if err := run(args, &out, &out); err == nil {
@@ -105,7 +174,7 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if err := run([]string{"-h"}, &out, &out); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-url-file") {
+	if err := run([]string{"-h"}, &out, &out); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-url-file") || !strings.Contains(out.String(), "-fault-drop") {
 		t.Errorf("-h = %v with usage:\n%s", err, out.String())
 	}
 }
