@@ -6,12 +6,14 @@
 //
 // The package owns two layers:
 //
-//   - The world (world.go, seeds.go, faults.go, ratelimit.go, sshkeys.go): cloud-neutral
-//     state. Machines, images, actions, SSH keys, the seeded regions, sizes
-//     and system images, a clock, lazily computed transitions, injected
-//     faults, request counts and per-token rate-limit buckets. Nothing in it
-//     knows a wire format, so DigitalOcean (JSON /v2) and EC2 (Query/XML on
-//     POST /) front ends can later be added over the same world.
+//   - The world (world.go, seeds.go, faults.go, chaos.go, ratelimit.go,
+//     sshkeys.go): cloud-neutral state. Machines, images, actions, SSH keys,
+//     the seeded regions, sizes and system images, a clock, lazily computed
+//     transitions, scripted faults, random fault rates with their seeded
+//     stream, request and fault counts and per-token rate-limit buckets.
+//     Nothing in it knows a wire format, so DigitalOcean (JSON /v2) and EC2
+//     (Query/XML on POST /) front ends can later be added over the same
+//     world.
 //
 //   - Front ends that translate HTTP to and from the world. Today there is
 //     the Hetzner Cloud API under /v1/ (hetzner.go, hetzner_json.go,
@@ -22,13 +24,55 @@
 // computed from the clock on each read, so tests can inject a fake clock via
 // Options.Now and the admin API can move the clock forward.
 //
-// Failure injection: a Fault with an HTTP path answers matching requests
-// with an error before anything changes. A Fault whose Path is
-// "action:<command>" (for example "action:create_image") instead makes the
-// next Times actions with that command end in status "error" with code
-// "action_failed" (or Fault.Code/Message when given). A failed create_image
-// leaves its snapshot "unavailable"; a failed create_server leaves the
-// server "off" without a public IPv4.
+// # Fault injection
+//
+// Faults sit where a load balancer would: in front of authentication, the
+// rate limit and the handlers of the cloud API, and never in front of the
+// admin API. They strike before the request changes anything, unless a
+// scripted fault says After.
+//
+// Random faults (FaultRates: Options.Faults, SetFaultRates, POST
+// /_sim/faults/rates, spuff-sim -fault-5xx -fault-429 -fault-drop -latency
+// -latency-jitter) hit a share of all cloud requests: a 5xx (500
+// server_error, 502 bad_gateway, 503 unavailable, 504 timeout in equal
+// shares; of these hcloud-go retries only bad_gateway and timeout), a 429
+// rate_limit_exceeded, or a connection closed without any answer. Latency
+// delays every request, in wall-clock time even under a fake clock; a
+// client that gives up meanwhile leaves nothing behind. Each request takes
+// the same three values from a generator seeded with Options.Seed (0 = from
+// the time; Seed reports it), so the same seed and the same sequence of
+// requests meet the same faults, and Reset starts the stream over.
+//
+// Every error answer is JSON and carries the RateLimit-* headers. The
+// headers of a fault that struck before the backend show the caller's
+// bucket unspent; a 429 (injected or real) shows an empty bucket:
+// RateLimit-Remaining 0 and RateLimit-Reset, the time the bucket is full
+// again, Limit seconds ahead (one request is allowed again after a second).
+// Injected 429s never spend the real bucket.
+//
+// Scripted faults (Fault: InjectFault, POST /_sim/faults) make the next
+// Times matching requests fail with a status, or drop the connection
+// (Drop). With After the request is handled first and its effect stays:
+// the "create succeeded but the answer was lost" case, so a client's retry
+// can be proved not to duplicate a machine. Scripted faults go before the
+// random ones. A Fault whose Path is "action:<command>" (for example
+// "action:create_image") instead makes the next Times actions with that
+// command end in status "error" with code "action_failed" (or
+// Fault.Code/Message when given). A failed create_image leaves its
+// snapshot "unavailable"; a failed create_server leaves the server "off"
+// without a public IPv4.
+//
+// RequestCounts (GET /_sim/requests) counts requests per route, faulted
+// ones included; FaultCounts (GET /_sim/faults/counts) counts the faults
+// applied by kind. Reset clears the world, both counts, the scripted faults
+// and the buckets; the fault rates stay, being configuration.
+//
+// A dropped connection is seen by Go's http.Transport as EOF. The transport
+// silently re-sends a GET (HEAD, OPTIONS, TRACE) once when the dropped
+// connection had been reused, so such drops often stay invisible to the
+// client while counting twice here. POST, PUT and DELETE are not re-sent
+// (hcloud-go sets no Idempotency-Key), and hcloud-go itself retries only
+// timeouts among network errors.
 //
 // # Hetzner endpoints
 //
