@@ -1,0 +1,230 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+// token is 64 characters, the length of a real Hetzner token.
+var token = strings.Repeat("e2e0", 16)
+
+// providerDir holds the provider binary built once for the package.
+var providerDir string
+
+func TestMain(m *testing.M) {
+	if os.Getenv("TF_ACC") == "" {
+		fmt.Println("e2e: skipped; set TF_ACC=1 (make test does) to drive the terraform CLI")
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "spuff-e2e-provider")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	providerDir = dir
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-spuff"), "github.com/spuff/terraform-provider-spuff")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the provider:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func requireTF(t *testing.T) {
+	t.Helper()
+	if providerDir == "" {
+		t.Skip("end-to-end test: run with TF_ACC=1 (make test)")
+	}
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Skip("terraform is not on PATH")
+	}
+}
+
+// world is a simulated account on an in-process simulator.
+type world struct {
+	sim      *sim.Sim
+	endpoint string
+}
+
+func newWorld(t *testing.T, opts sim.Options) *world {
+	t.Helper()
+	s := sim.New(opts)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &world{sim: s, endpoint: srv.URL + "/v1"}
+}
+
+// managed returns the IDs of the managed servers and snapshots in the world.
+func (w *world) managed() (servers, snapshots []string) {
+	for _, s := range w.sim.Servers() {
+		if framework.IsManaged(s.Labels) {
+			servers = append(servers, strconv.FormatInt(s.ID, 10))
+		}
+	}
+	for _, img := range w.sim.Images() {
+		if framework.IsManaged(img.Labels) {
+			snapshots = append(snapshots, strconv.FormatInt(img.ID, 10))
+		}
+	}
+	slices.Sort(servers)
+	slices.Sort(snapshots)
+	return servers, snapshots
+}
+
+// workdir is a Terraform working directory using the built provider.
+type workdir struct {
+	t   *testing.T
+	dir string
+	env []string
+}
+
+func newWorkdir(t *testing.T) *workdir {
+	t.Helper()
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "dev.tfrc")
+	cfg := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/spuff/spuff" = %q
+  }
+  direct {}
+}
+`, providerDir)
+	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1"}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "TF_") && !strings.HasPrefix(k, "SPUFF_") &&
+			!strings.HasPrefix(k, "HCLOUD_") && !strings.HasPrefix(k, "HETZNER_") {
+			env = append(env, kv)
+		}
+	}
+	return &workdir{t: t, dir: dir, env: env}
+}
+
+// write replaces main.tf.
+func (wd *workdir) write(config string) {
+	wd.t.Helper()
+	if err := os.WriteFile(filepath.Join(wd.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		wd.t.Fatal(err)
+	}
+}
+
+// command prepares terraform with args in the working directory.
+func (wd *workdir) command(ctx context.Context, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	cmd := exec.CommandContext(ctx, "terraform", args...)
+	cmd.Dir = wd.dir
+	cmd.Env = wd.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	return cmd, &out
+}
+
+// run runs terraform and returns its combined output and error.
+func (wd *workdir) run(args ...string) (string, error) {
+	cmd, out := wd.command(context.Background(), append(args, "-no-color")...)
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// stateIDs returns the IDs of the instances and snapshots in state.
+func (wd *workdir) stateIDs() (instances, snapshots []string) {
+	wd.t.Helper()
+	out, err := wd.run("show", "-json")
+	if err != nil {
+		wd.t.Fatalf("terraform show: %v\n%s", err, out)
+	}
+	var state struct {
+		Values *struct {
+			RootModule struct {
+				Resources []struct {
+					Type   string         `json:"type"`
+					Values map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(out), &state); err != nil {
+		wd.t.Fatalf("terraform show -json: %v\n%s", err, out)
+	}
+	if state.Values == nil {
+		return nil, nil
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		id, _ := r.Values["id"].(string)
+		switch r.Type {
+		case "spuff_instance":
+			instances = append(instances, id)
+		case "spuff_snapshot":
+			snapshots = append(snapshots, id)
+		}
+	}
+	slices.Sort(instances)
+	slices.Sort(snapshots)
+	return instances, snapshots
+}
+
+// diff describes how the world differs from state: orphans (in the cloud,
+// unknown to state) and ghosts (in state, gone from the cloud).
+func diff(world, state []string) (orphans, ghosts []string) {
+	for _, id := range world {
+		if !slices.Contains(state, id) {
+			orphans = append(orphans, id)
+		}
+	}
+	for _, id := range state {
+		if !slices.Contains(world, id) {
+			ghosts = append(ghosts, id)
+		}
+	}
+	return orphans, ghosts
+}
+
+// fleetConfig is n instances and snapshots of the first `snapshots` of them.
+func fleetConfig(endpoint string, n, snapshots int) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    spuff = { source = "spuff/spuff" }
+  }
+}
+
+provider "spuff" {
+  cloud    = "hetzner"
+  token    = %q
+  endpoint = %q
+  timeouts = { poll_interval = "1s" }
+}
+
+resource "spuff_instance" "fleet" {
+  count  = %d
+  name   = "fleet-${count.index}"
+  region = "fsn1"
+  size   = "cx22"
+  image  = { ubuntu = "24.04" }
+  labels = { role = "soak" }
+}
+
+resource "spuff_snapshot" "golden" {
+  count       = %d
+  instance_id = spuff_instance.fleet[count.index].id
+  name        = "golden-${count.index}"
+}
+`, token, endpoint, n, snapshots)
+}
