@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -575,5 +577,58 @@ func TestAdminFaultRates(t *testing.T) {
 		if code, _ := e.doJSON("POST", "/_sim/faults", bad); code != http.StatusBadRequest {
 			t.Errorf("POST fault %v = %d", bad, code)
 		}
+	}
+}
+
+// TestRandomFaultsUnderConcurrentLoad: with many clients at once, every
+// create the clients saw succeed exists, and no faulted one does.
+func TestRandomFaultsUnderConcurrentLoad(t *testing.T) {
+	e := newEnv(t, Options{RateLimit: -1, Seed: 11, Faults: FaultRates{
+		ServerError: 0.2, RateLimit: 0.1, Drop: 0.1, LatencyJitter: time.Millisecond,
+	}})
+	const clients, each = 8, 25
+	type result struct {
+		name    string
+		created bool
+	}
+	results := make(chan result, clients*each)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			hc := &http.Client{} // POSTs are never re-sent, even on reused connections
+			for i := range each {
+				name := fmt.Sprintf("load-%d-%d", c, i)
+				body := fmt.Sprintf(`{"name":%q,"server_type":"cx22","image":"debian-12"}`, name)
+				req, _ := http.NewRequestWithContext(e.ctx, http.MethodPost, e.srv.URL+"/v1/servers", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+testToken)
+				resp, err := hc.Do(req)
+				if err != nil {
+					results <- result{name, false}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				results <- result{name, resp.StatusCode == http.StatusCreated}
+			}
+		})
+	}
+	wg.Wait()
+	close(results)
+	exists := map[string]bool{}
+	for _, s := range e.sim.Servers() {
+		exists[s.Name] = true
+	}
+	created := 0
+	for r := range results {
+		if r.created != exists[r.name] {
+			t.Errorf("%s: client saw created=%v, world has it=%v", r.name, r.created, exists[r.name])
+		}
+		if r.created {
+			created++
+		}
+	}
+	fc := e.sim.FaultCounts()
+	if n := e.sim.RequestCounts()["POST /v1/servers"]; n != clients*each || created != n-fc["server_error"]-fc["rate_limit"]-fc["drop"] || fc["latency"] == 0 {
+		t.Errorf("%d requests, %d created, fault counts %v", n, created, fc)
 	}
 }
