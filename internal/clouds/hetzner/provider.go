@@ -27,6 +27,11 @@ type Provider struct {
 	client   *hcloud.Client
 	timeouts framework.Timeouts
 	log      framework.LogFunc // may be nil
+
+	// creates remembers the actions of the servers this process created;
+	// watcher follows them for every WaitReady at once.
+	creates pending
+	watcher *readyWatcher
 }
 
 var (
@@ -82,11 +87,13 @@ func New(cfg framework.Config) (*Provider, error) {
 	if cfg.Endpoint != "" {
 		clientOpts = append(clientOpts, hcloud.WithEndpoint(cfg.Endpoint))
 	}
-	return &Provider{
+	p := &Provider{
 		client:   hcloud.NewClient(clientOpts...),
 		timeouts: cfg.Timeouts,
 		log:      cfg.Log,
-	}, nil
+	}
+	p.watcher = newReadyWatcher(p)
+	return p, nil
 }
 
 // pollBackoff polls cloud actions the way the framework's waits poll
@@ -152,6 +159,7 @@ func (p *Provider) CreateInstance(ctx context.Context, req framework.InstanceReq
 	if res.Server == nil {
 		return nil, framework.API(0, "the create answer carried no server")
 	}
+	p.creates.put(res.Server.ID, res)
 	return serverToInstance(res.Server), nil
 }
 
@@ -250,11 +258,35 @@ func (p *Provider) ListInstances(ctx context.Context) ([]framework.Instance, err
 	return out, nil
 }
 
-// WaitReady polls the server until it is running with a public IPv4,
-// bounded by Timeouts.InstanceReady and ctx.
+// WaitReady waits until the server is running with a public IPv4, bounded
+// by Timeouts.InstanceReady and ctx. A server this process created is
+// followed through its create actions by the shared watcher (see
+// watch.go), then read once; any other is polled with the framework's
+// backoff.
 func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instance, error) {
-	if _, err := parseID("id", id); err != nil {
+	n, err := parseID("id", id)
+	if err != nil {
 		return nil, err
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, p.timeouts.InstanceReady)
+	defer cancel()
+	if c, ok := p.creates.take(n); ok {
+		err := p.watcher.wait(ctx, n, c)
+		switch {
+		case err == nil:
+			inst, gerr := p.GetInstance(ctx, id)
+			if gerr == nil && inst != nil && inst.IsReady() {
+				p.logf(ctx, "server ready", map[string]any{"provider": providerName, "id": id, "ip": inst.IP.String()})
+				return inst, nil
+			}
+			// Not visible as ready yet: poll it like any other.
+		case errors.Is(err, errUnwatchable):
+		case errors.Is(err, context.DeadlineExceeded):
+			return nil, &framework.TimeoutError{Operation: "waiting for instance " + id + " to be ready", Elapsed: time.Since(start), Err: err}
+		default:
+			return nil, err
+		}
 	}
 	poll := func(ctx context.Context) (*framework.Instance, error) { return p.GetInstance(ctx, id) }
 	progress := func(attempt int, inst *framework.Instance, err error) {
