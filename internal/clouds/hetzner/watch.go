@@ -251,8 +251,8 @@ func (rw *readyWatcher) observe(sid int64, w *watch, got map[int64]*hcloud.Actio
 	earliest := w.t0.Add(time.Duration(float64(elapsed) * 100 / float64(least+1)))
 	step := min(max(elapsed/100, minStep), maxStep)
 	w.next = later(earliest, now.Add(step))
-	if cap := now.Add(backoff.Max); w.next.After(cap) {
-		w.next = cap
+	if limit := now.Add(backoff.Max); w.next.After(limit) {
+		w.next = limit
 	}
 	w.tell(least)
 }
