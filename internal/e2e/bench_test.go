@@ -1,0 +1,554 @@
+package e2e
+
+// Terraform-level benchmarks (issue 3 part 6). Each figure is a ratio or a
+// count measured within one run, so a noisy machine shifts it little; the
+// walls are reported for context. Speed and memory targets live here, never
+// in timed tests. Run them with make bench (TF_ACC=1, -benchtime=1x): each
+// benchmark does its whole measurement once, whatever b.N is, and prints a
+// markdown table for BENCHMARKS.md besides the b.ReportMetric figures.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+)
+
+// benchRounds is how many times BenchmarkApplyDestroy100 and
+// BenchmarkPlanRefresh500 repeat their measurement; they report medians.
+const benchRoundsDefault = 3
+
+func requireTFBench(b *testing.B) {
+	b.Helper()
+	if providerDir == "" {
+		b.Skip("end-to-end benchmark: run with TF_ACC=1 (make bench)")
+	}
+	if _, err := exec.LookPath("terraform"); err != nil {
+		b.Skip("terraform is not on PATH")
+	}
+	// Only the custom metrics mean something: ns/op would include setup.
+	b.ReportMetric(0, "ns/op")
+}
+
+func benchRounds(b *testing.B) int {
+	b.Helper()
+	v := os.Getenv("SPUFF_BENCH_ROUNDS")
+	if v == "" {
+		return benchRoundsDefault
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("SPUFF_BENCH_ROUNDS=%q: want a positive integer", v)
+	}
+	return n
+}
+
+// benchWorld is newWorld for a benchmark: a simulator behind a local server.
+func benchWorld(tb testing.TB, opts sim.Options) *world {
+	tb.Helper()
+	s := sim.New(opts)
+	srv := httptest.NewServer(s.Handler())
+	tb.Cleanup(srv.Close)
+	return &world{sim: s, endpoint: srv.URL + "/v1"}
+}
+
+// benchDir is a Terraform working directory for a benchmark, set up like
+// newWorkdir's (the same dev_overrides CLI config and environment).
+type benchDir struct {
+	tb  testing.TB
+	dir string
+	env []string
+}
+
+func newBenchDir(tb testing.TB) *benchDir {
+	tb.Helper()
+	dir := tb.TempDir()
+	rc := filepath.Join(dir, "dev.tfrc")
+	cfg := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/spuff/spuff" = %q
+  }
+  direct {}
+}
+`, providerDir)
+	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1"}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "TF_") && !strings.HasPrefix(k, "SPUFF_") &&
+			!strings.HasPrefix(k, "HCLOUD_") && !strings.HasPrefix(k, "HETZNER_") {
+			env = append(env, kv)
+		}
+	}
+	return &benchDir{tb: tb, dir: dir, env: env}
+}
+
+func (d *benchDir) write(config string) {
+	d.tb.Helper()
+	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		d.tb.Fatal(err)
+	}
+}
+
+// tf runs terraform subcommand args[0] with -no-color and the rest of args,
+// fails the benchmark when it fails, and returns its wall time and output.
+// watch, when not nil, runs while terraform does.
+func (d *benchDir) tf(watch *rssWatch, args ...string) (time.Duration, string) {
+	d.tb.Helper()
+	full := append([]string{args[0], "-no-color"}, args[1:]...)
+	cmd := exec.Command("terraform", full...)
+	cmd.Dir = d.dir
+	cmd.Env = d.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if watch != nil {
+		watch.start()
+	}
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if watch != nil {
+		watch.stop()
+	}
+	if err != nil {
+		d.tb.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, tail(out.String(), 40))
+	}
+	return wall, out.String()
+}
+
+// totalRequests sums a RequestCounts map.
+func totalRequests(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+// countsSince is after - before, route by route, without zero entries.
+func countsSince(before, after map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range after {
+		if d := v - before[k]; d != 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// floorConfig is n terraform_data resources: Terraform's own cost of
+// planning, applying and destroying n resources, with no provider process
+// and no API call. terraform_data is built in, so no init is needed.
+func floorConfig(n int) string {
+	return fmt.Sprintf(`
+resource "terraform_data" "floor" {
+  count = %d
+  input = "floor-${count.index}"
+}
+`, n)
+}
+
+// BenchmarkApplyDestroy100 compares terraform apply + destroy of 100
+// spuff_instance (instant readiness, rate limit off) with the same run's
+// floor: apply + destroy of 100 terraform_data in another working
+// directory, both with -parallelism=10. Floor and spuff alternate, round
+// after round (SPUFF_BENCH_ROUNDS, default 3); ratio is the median of the
+// per-round ratios, so drift in the machine's load cancels out.
+//
+// What bounds it: with instant readiness the provider's cost is the plugin
+// process starts (schema, plan, apply: the floor has none), a create
+// request plus the polls of the create and its wait per instance, a
+// delete plus its wait per instance, and the gRPC round trips per resource.
+// Target: ratio <= 1.5.
+func BenchmarkApplyDestroy100(b *testing.B) {
+	requireTFBench(b)
+	const n = 100
+	const par = "-parallelism=10"
+	rounds := benchRounds(b)
+	for range b.N {
+		floor := newBenchDir(b)
+		floor.write(floorConfig(n))
+		w := benchWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+		spuff := newBenchDir(b)
+		spuff.write(fleetConfig(w.endpoint, n, 0))
+
+		var floorWalls, spuffWalls, ratios, applyReqs, destroyReqs []float64
+		for round := 1; round <= rounds; round++ {
+			fa, _ := floor.tf(nil, "apply", "-auto-approve", par)
+			fd, _ := floor.tf(nil, "destroy", "-auto-approve", par)
+
+			c0 := w.sim.RequestCounts()
+			sa, _ := spuff.tf(nil, "apply", "-auto-approve", par)
+			c1 := w.sim.RequestCounts()
+			if servers, _ := w.managed(); len(servers) != n {
+				b.Fatalf("round %d: after apply the cloud holds %d instances, want %d", round, len(servers), n)
+			}
+			sd, _ := spuff.tf(nil, "destroy", "-auto-approve", par)
+			c2 := w.sim.RequestCounts()
+			if servers, _ := w.managed(); len(servers) != 0 {
+				b.Fatalf("round %d: after destroy the cloud still holds %d instances", round, len(servers))
+			}
+
+			fw, sw := (fa + fd).Seconds(), (sa + sd).Seconds()
+			floorWalls = append(floorWalls, fw)
+			spuffWalls = append(spuffWalls, sw)
+			ratios = append(ratios, sw/fw)
+			applyReqs = append(applyReqs, float64(totalRequests(countsSince(c0, c1)))/n)
+			destroyReqs = append(destroyReqs, float64(totalRequests(countsSince(c1, c2)))/n)
+			b.Logf("round %d: floor %.2fs (apply %.2fs, destroy %.2fs), spuff %.2fs (apply %.2fs, destroy %.2fs), ratio %.2f; requests apply %v, destroy %v",
+				round, fw, fa.Seconds(), fd.Seconds(), sw, sa.Seconds(), sd.Seconds(), sw/fw, countsSince(c0, c1), countsSince(c1, c2))
+		}
+
+		ratio, fw, sw := median(ratios), median(floorWalls), median(spuffWalls)
+		ar, dr := median(applyReqs), median(destroyReqs)
+		b.ReportMetric(ratio, "ratio")
+		b.ReportMetric(sw, "spuff-s")
+		b.ReportMetric(fw, "floor-s")
+		b.ReportMetric(ar+dr, "req/instance")
+		fmt.Printf(`
+BenchmarkApplyDestroy100: apply + destroy of %d instances vs %d terraform_data, -parallelism=10, instant readiness, rate limit off; medians of %d alternating rounds
+| ratio (target <= 1.5) | spuff wall | floor wall | requests/instance (apply + destroy) | per-round ratios |
+|---|---|---|---|---|
+| %.2f | %.2fs | %.2fs | %.1f (%.1f + %.1f) | %s |
+`, n, n, rounds, ratio, sw, fw, ar+dr, ar, dr, fmtList(ratios))
+	}
+}
+
+func fmtList(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// seedServers creates n servers named prefix-00000 and up, carrying the
+// labels in labelsJSON (a JSON object), through the simulator's Hetzner
+// API, in process (no sockets), from a few goroutines.
+func seedServers(tb testing.TB, s *sim.Sim, n int, prefix, labelsJSON string) {
+	tb.Helper()
+	h := s.Handler()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for range 4 {
+		wg.Go(func() {
+			for i := range next {
+				body := fmt.Sprintf(`{"name":"%s-%05d","server_type":"cx22","location":"fsn1","image":"ubuntu-24.04","labels":%s}`,
+					prefix, i, labelsJSON)
+				req := httptest.NewRequest(http.MethodPost, "/v1/servers", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusCreated {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("seeding server %d: %d %s", i, rec.Code, rec.Body.String())
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		tb.Fatal(firstErr)
+	}
+}
+
+// BenchmarkDataSource10k reads data.spuff_instances over 10,000 managed
+// instances: one terraform apply of a config with only that data source and
+// an output of its length. The provider must list them in exactly
+// 10,000/50 = 200 GET /v1/servers (Hetzner's largest page) and nothing
+// else, and its process must stay under 150 MB peak RSS (VmHWM, polled from
+// /proc while terraform runs; the largest over every provider process
+// terraform starts).
+//
+// What bounds it: 200 sequential page requests (hcloud-go pages one after
+// the other; each page is a simulator sort and filter over all 10,000
+// machines and 50 servers of JSON), the provider holding all 10,000 as
+// SDK structs, then as framework values, then as msgpack for Terraform,
+// and Terraform itself writing 10,000 objects to state.
+func BenchmarkDataSource10k(b *testing.B) {
+	requireTFBench(b)
+	const n = 10000
+	const perPage = 50
+	const maxRSSMB = 150
+	for range b.N {
+		w := benchWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+		seedStart := time.Now()
+		seedServers(b, w.sim, n, "seed", `{"managed-by":"spuff","role":"bench"}`)
+		seedWall := time.Since(seedStart)
+		// Machines the data source must not return: the cloud filters them out.
+		seedServers(b, w.sim, 3, "other", `{"role":"bench"}`)
+		if servers, _ := w.managed(); len(servers) != n || len(w.sim.Servers()) != n+3 {
+			b.Fatalf("seeded %d managed of %d servers, want %d of %d", len(servers), len(w.sim.Servers()), n, n+3)
+		}
+
+		d := newBenchDir(b)
+		d.write(fmt.Sprintf(`
+terraform {
+  required_providers {
+    spuff = { source = "spuff/spuff" }
+  }
+}
+
+provider "spuff" {
+  cloud    = "hetzner"
+  token    = %q
+  endpoint = %q
+}
+
+data "spuff_instances" "all" {}
+
+output "count" {
+  value = length(data.spuff_instances.all.instances)
+}
+`, token, w.endpoint))
+
+		watch := newRSSWatch(filepath.Join(providerDir, "terraform-provider-spuff"))
+		c0 := w.sim.RequestCounts()
+		wall, _ := d.tf(watch, "apply", "-auto-approve")
+		reqs := countsSince(c0, w.sim.RequestCounts())
+		_, out := d.tf(nil, "output", "-raw", "count")
+		peakMB, procs := watch.result()
+
+		if got := strings.TrimSpace(out); got != strconv.Itoa(n) {
+			b.Errorf("output count = %q, want %d", got, n)
+		}
+		pages := reqs["GET /v1/servers"]
+		if want := n / perPage; pages != want || totalRequests(reqs) != want {
+			b.Errorf("requests during apply: %v; want exactly %d GET /v1/servers", reqs, want)
+		}
+		if procs == 0 {
+			b.Errorf("no terraform-provider-spuff process was seen: peak RSS not measured")
+		}
+		if peakMB >= maxRSSMB {
+			b.Errorf("provider peak RSS %.1f MB, target < %d MB", peakMB, maxRSSMB)
+		}
+		b.ReportMetric(wall.Seconds(), "wall-s")
+		b.ReportMetric(float64(totalRequests(reqs)), "requests")
+		b.ReportMetric(float64(pages), "pages")
+		b.ReportMetric(peakMB, "peak-rss-MB")
+		fmt.Printf(`
+BenchmarkDataSource10k: terraform apply of data "spuff_instances" over %d managed instances (seeded in %.1fs)
+| wall | requests | GET /v1/servers pages (want %d) | provider peak RSS (target < %d MB) | provider processes |
+|---|---|---|---|---|
+| %.2fs | %d | %d | %.1f MB | %d |
+`, n, seedWall.Seconds(), n/perPage, maxRSSMB, wall.Seconds(), totalRequests(reqs), pages, peakMB, procs)
+	}
+}
+
+// BenchmarkPlanRefresh500 measures terraform plan (with its refresh) of 500
+// instances in state and no changes, at the default -parallelism (10) and
+// at -parallelism=50; medians of SPUFF_BENCH_ROUNDS (default 3) plans each,
+// alternating.
+//
+// What bounds it: a refresh is one GET /v1/servers/{id} per resource
+// (requests/instance should be 1.0; the provider has no bulk read), at most
+// -parallelism of them in flight, each costing a gRPC round trip to the
+// provider plus the HTTP latency of the cloud (here a local simulator, so
+// near zero: Terraform's own graph walk and state handling dominate and
+// parallelism helps little; against the real API, ~50-100 ms a request,
+// the wall is about 500/parallelism request latencies). The real Hetzner
+// rate limit (3600/h bucket, refilling 1/s) is off here; with it on, a
+// refresh of 500 would spend 500 tokens of the bucket and, with an empty
+// bucket, the provider would wait for each 429's RateLimit-Reset.
+func BenchmarkPlanRefresh500(b *testing.B) {
+	requireTFBench(b)
+	const n = 500
+	rounds := benchRounds(b)
+	for range b.N {
+		w := benchWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+		d := newBenchDir(b)
+		d.write(fleetConfig(w.endpoint, n, 0))
+		setup, _ := d.tf(nil, "apply", "-auto-approve", "-parallelism=50")
+		if servers, _ := w.managed(); len(servers) != n {
+			b.Fatalf("after apply the cloud holds %d instances, want %d", len(servers), n)
+		}
+
+		type result struct {
+			walls []float64
+			reqs  []float64
+			gets  []float64
+		}
+		pars := []int{10, 50}
+		results := map[int]*result{10: {}, 50: {}}
+		for range rounds {
+			for _, p := range pars {
+				c0 := w.sim.RequestCounts()
+				wall, out := d.tf(nil, "plan", fmt.Sprintf("-parallelism=%d", p))
+				reqs := countsSince(c0, w.sim.RequestCounts())
+				if !strings.Contains(out, "No changes.") {
+					b.Fatalf("plan with -parallelism=%d found changes:\n%s", p, tail(out, 30))
+				}
+				r := results[p]
+				r.walls = append(r.walls, wall.Seconds())
+				r.reqs = append(r.reqs, float64(totalRequests(reqs)))
+				r.gets = append(r.gets, float64(reqs["GET /v1/servers/{id}"]))
+				b.Logf("plan -parallelism=%d: %.2fs, requests %v", p, wall.Seconds(), reqs)
+			}
+		}
+		r10, r50 := results[10], results[50]
+		b.ReportMetric(median(r10.walls), "wall-s")
+		b.ReportMetric(median(r50.walls), "wall-p50-s")
+		b.ReportMetric(median(r10.reqs)/n, "req/instance")
+		b.ReportMetric(median(r50.reqs)/n, "req/instance-p50")
+		fmt.Printf(`
+BenchmarkPlanRefresh500: terraform plan (refresh) of %d instances in state, no changes (apply of them took %.1fs); medians of %d rounds
+| -parallelism | plan wall | requests | GET /v1/servers/{id} | requests/instance |
+|---|---|---|---|---|
+| 10 (default) | %.2fs | %.0f | %.0f | %.2f |
+| 50 | %.2fs | %.0f | %.0f | %.2f |
+`, n, setup.Seconds(), rounds,
+			median(r10.walls), median(r10.reqs), median(r10.gets), median(r10.reqs)/n,
+			median(r50.walls), median(r50.reqs), median(r50.gets), median(r50.reqs)/n)
+	}
+}
+
+// rssWatch records the peak resident set (VmHWM) of every process running
+// a given executable while started, polling /proc.
+type rssWatch struct {
+	exe     string
+	skip    map[string]bool // binaries a fresh fork may still show before its exec
+	mu      sync.Mutex
+	done    chan struct{}
+	stopped chan struct{}
+	peakKB  int64
+	pids    map[int]bool // provider processes seen
+}
+
+func newRSSWatch(exe string) *rssWatch {
+	skip := map[string]bool{}
+	if p, err := exec.LookPath("terraform"); err == nil {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			skip[r] = true
+		}
+	}
+	if p, err := os.Executable(); err == nil {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			skip[r] = true
+		}
+	}
+	if r, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = r
+	}
+	return &rssWatch{exe: exe, skip: skip, pids: map[int]bool{}}
+}
+
+func (r *rssWatch) start() {
+	r.done, r.stopped = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(r.stopped)
+		other := map[int]bool{}
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			r.poll(other)
+			select {
+			case <-r.done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+func (r *rssWatch) stop() {
+	close(r.done)
+	<-r.stopped
+}
+
+// result returns the peak in MB (1 MB = 2^20 bytes) and how many provider
+// processes were seen.
+func (r *rssWatch) result() (peakMB float64, procs int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return float64(r.peakKB) / 1024, len(r.pids)
+}
+
+func (r *rssWatch) poll(other map[int]bool) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || other[pid] {
+			continue
+		}
+		r.mu.Lock()
+		ours := r.pids[pid]
+		r.mu.Unlock()
+		if !ours {
+			exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+			switch {
+			case err != nil:
+				if !errors.Is(err, os.ErrNotExist) {
+					other[pid] = true
+				}
+				continue
+			case exe == r.exe:
+			case r.skip[exe]:
+				continue // maybe a fork about to exec the provider: look again
+			default:
+				other[pid] = true
+				continue
+			}
+		}
+		kb, ok := vmHWM(pid)
+		if !ok {
+			continue
+		}
+		r.mu.Lock()
+		r.pids[pid] = true
+		r.peakKB = max(r.peakKB, kb)
+		r.mu.Unlock()
+	}
+}
+
+// vmHWM reads a process's peak resident set in kB from /proc/<pid>/status.
+func vmHWM(pid int) (int64, bool) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb, err == nil
+		}
+	}
+	return 0, false
+}
