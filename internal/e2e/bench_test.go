@@ -26,10 +26,6 @@ import (
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
 )
 
-// benchRounds is how many times BenchmarkApplyDestroy100 and
-// BenchmarkPlanRefresh500 repeat their measurement; they report medians.
-const benchRoundsDefault = 3
-
 func requireTFBench(b *testing.B) {
 	b.Helper()
 	if providerDir == "" {
@@ -42,11 +38,13 @@ func requireTFBench(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 }
 
-func benchRounds(b *testing.B) int {
+// benchRounds is how many times a benchmark repeats its measurement to
+// report medians: SPUFF_BENCH_ROUNDS, or def.
+func benchRounds(b *testing.B, def int) int {
 	b.Helper()
 	v := os.Getenv("SPUFF_BENCH_ROUNDS")
 	if v == "" {
-		return benchRoundsDefault
+		return def
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
@@ -103,10 +101,17 @@ func (d *benchDir) write(config string) {
 	}
 }
 
+// tfRun is what one terraform command cost: wall time, and CPU time (user +
+// system) of terraform together with the provider processes it started and
+// reaped (Linux's wait4 counts reaped descendants in the child's rusage).
+type tfRun struct {
+	wall, cpu time.Duration
+}
+
 // tf runs terraform subcommand args[0] with -no-color and the rest of args,
-// fails the benchmark when it fails, and returns its wall time and output.
+// fails the benchmark when it fails, and returns its cost and output.
 // watch, when not nil, runs while terraform does.
-func (d *benchDir) tf(watch *rssWatch, args ...string) (time.Duration, string) {
+func (d *benchDir) tf(watch *procWatch, args ...string) (tfRun, string) {
 	d.tb.Helper()
 	full := append([]string{args[0], "-no-color"}, args[1:]...)
 	cmd := exec.Command("terraform", full...)
@@ -126,7 +131,7 @@ func (d *benchDir) tf(watch *rssWatch, args ...string) (time.Duration, string) {
 	if err != nil {
 		d.tb.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, tail(out.String(), 40))
 	}
-	return wall, out.String()
+	return tfRun{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, out.String()
 }
 
 // totalRequests sums a RequestCounts map.
@@ -177,19 +182,27 @@ resource "terraform_data" "floor" {
 // spuff_instance (instant readiness, rate limit off) with the same run's
 // floor: apply + destroy of 100 terraform_data in another working
 // directory, both with -parallelism=10. Floor and spuff alternate, round
-// after round (SPUFF_BENCH_ROUNDS, default 3); ratio is the median of the
+// after round (SPUFF_BENCH_ROUNDS, default 5); ratio is the median of the
 // per-round ratios, so drift in the machine's load cancels out.
 //
-// What bounds it: with instant readiness the provider's cost is the plugin
-// process starts (schema, plan, apply: the floor has none), a create
-// request plus the polls of the create and its wait per instance, a
-// delete plus its wait per instance, and the gRPC round trips per resource.
-// Target: ratio <= 1.5.
+// What bounds it (measured, see the CPU columns): the apply waits rather
+// than computes. Each create's first readiness poll comes one initial
+// backoff (500 ms, framework.DefaultBackoff) after the create, even when
+// the machine is ready at once, and -parallelism=10 turns 100 creates into
+// 10 such waves: at least 5 s, whatever the CPU. The destroy, and every
+// resource's gRPC calls (validate, upgrade state, read, plan, apply: the
+// floor has no plugin at all), are CPU: on 2 cores about half the
+// provider's CPU goes to terraform-plugin-go/-framework TRACE logs, which
+// the SDK formats as JSON on every call and Terraform parses and drops
+// unless TF_LOG is set (TF_LOG_SDK=off TF_LOG_SDK_PROTO=off
+// TF_LOG_SDK_FRAMEWORK=off halves the provider's CPU). Requests are few:
+// create + a shared action poll + a read per instance, a delete and three
+// reads per destroyed instance. Target: ratio <= 1.5.
 func BenchmarkApplyDestroy100(b *testing.B) {
 	requireTFBench(b)
 	const n = 100
 	const par = "-parallelism=10"
-	rounds := benchRounds(b)
+	rounds := benchRounds(b, 5)
 	for range b.N {
 		floor := newBenchDir(b)
 		floor.write(floorConfig(n))
@@ -197,31 +210,36 @@ func BenchmarkApplyDestroy100(b *testing.B) {
 		spuff := newBenchDir(b)
 		spuff.write(fleetConfig(w.endpoint, n, 0))
 
-		var floorWalls, spuffWalls, ratios, applyReqs, destroyReqs []float64
+		var floorWalls, spuffWalls, ratios, applyReqs, destroyReqs, floorCPU, spuffCPU, providerCPU []float64
 		for round := 1; round <= rounds; round++ {
 			fa, _ := floor.tf(nil, "apply", "-auto-approve", par)
 			fd, _ := floor.tf(nil, "destroy", "-auto-approve", par)
 
+			watch := providerWatch()
 			c0 := w.sim.RequestCounts()
-			sa, _ := spuff.tf(nil, "apply", "-auto-approve", par)
+			sa, _ := spuff.tf(watch, "apply", "-auto-approve", par)
 			c1 := w.sim.RequestCounts()
 			if servers, _ := w.managed(); len(servers) != n {
 				b.Fatalf("round %d: after apply the cloud holds %d instances, want %d", round, len(servers), n)
 			}
-			sd, _ := spuff.tf(nil, "destroy", "-auto-approve", par)
+			sd, _ := spuff.tf(watch, "destroy", "-auto-approve", par)
+			_, pcpu, _ := watch.result()
 			c2 := w.sim.RequestCounts()
 			if servers, _ := w.managed(); len(servers) != 0 {
 				b.Fatalf("round %d: after destroy the cloud still holds %d instances", round, len(servers))
 			}
 
-			fw, sw := (fa + fd).Seconds(), (sa + sd).Seconds()
+			fw, sw := (fa.wall + fd.wall).Seconds(), (sa.wall + sd.wall).Seconds()
+			floorCPU = append(floorCPU, (fa.cpu + fd.cpu).Seconds())
+			spuffCPU = append(spuffCPU, (sa.cpu + sd.cpu).Seconds())
+			providerCPU = append(providerCPU, pcpu.Seconds())
 			floorWalls = append(floorWalls, fw)
 			spuffWalls = append(spuffWalls, sw)
 			ratios = append(ratios, sw/fw)
 			applyReqs = append(applyReqs, float64(totalRequests(countsSince(c0, c1)))/n)
 			destroyReqs = append(destroyReqs, float64(totalRequests(countsSince(c1, c2)))/n)
 			b.Logf("round %d: floor %.2fs (apply %.2fs, destroy %.2fs), spuff %.2fs (apply %.2fs, destroy %.2fs), ratio %.2f; requests apply %v, destroy %v",
-				round, fw, fa.Seconds(), fd.Seconds(), sw, sa.Seconds(), sd.Seconds(), sw/fw, countsSince(c0, c1), countsSince(c1, c2))
+				round, fw, fa.wall.Seconds(), fd.wall.Seconds(), sw, sa.wall.Seconds(), sd.wall.Seconds(), sw/fw, countsSince(c0, c1), countsSince(c1, c2))
 		}
 
 		ratio, fw, sw := median(ratios), median(floorWalls), median(spuffWalls)
@@ -230,12 +248,15 @@ func BenchmarkApplyDestroy100(b *testing.B) {
 		b.ReportMetric(sw, "spuff-s")
 		b.ReportMetric(fw, "floor-s")
 		b.ReportMetric(ar+dr, "req/instance")
+		b.ReportMetric(median(spuffCPU), "spuff-cpu-s")
+		b.ReportMetric(median(floorCPU), "floor-cpu-s")
+		b.ReportMetric(median(providerCPU), "provider-cpu-s")
 		fmt.Printf(`
 BenchmarkApplyDestroy100: apply + destroy of %d instances vs %d terraform_data, -parallelism=10, instant readiness, rate limit off; medians of %d alternating rounds
-| ratio (target <= 1.5) | spuff wall | floor wall | requests/instance (apply + destroy) | per-round ratios |
-|---|---|---|---|---|
-| %.2f | %.2fs | %.2fs | %.1f (%.1f + %.1f) | %s |
-`, n, n, rounds, ratio, sw, fw, ar+dr, ar, dr, fmtList(ratios))
+| ratio (target <= 1.5) | spuff wall | floor wall | spuff CPU (of it provider) | floor CPU | requests/instance (apply + destroy) | per-round ratios |
+|---|---|---|---|---|---|---|
+| %.2f | %.2fs | %.2fs | %.2fs (%.2fs) | %.2fs | %.1f (%.1f + %.1f) | %s |
+`, n, n, rounds, ratio, sw, fw, median(spuffCPU), median(providerCPU), median(floorCPU), ar+dr, ar, dr, fmtList(ratios))
 	}
 }
 
@@ -295,11 +316,14 @@ func seedServers(tb testing.TB, s *sim.Sim, n int, prefix, labelsJSON string) {
 // /proc while terraform runs; the largest over every provider process
 // terraform starts).
 //
-// What bounds it: 200 sequential page requests (hcloud-go pages one after
-// the other; each page is a simulator sort and filter over all 10,000
-// machines and 50 servers of JSON), the provider holding all 10,000 as
-// SDK structs, then as framework values, then as msgpack for Terraform,
-// and Terraform itself writing 10,000 objects to state.
+// What bounds it: CPU (terraform + provider CPU is about the wall). The
+// provider converts 10,000 servers from JSON to SDK structs, to framework
+// values, to msgpack for Terraform, holding them all at once (the peak
+// RSS); the 200 page requests go one after the other (hcloud-go pages
+// sequentially; each is a sort and filter over all 10,000 machines in the
+// simulator, a round trip of ~100-200 ms against the real API, so about
+// 30 s there); Terraform decodes the result and writes 10,000 objects to
+// state.
 func BenchmarkDataSource10k(b *testing.B) {
 	requireTFBench(b)
 	const n = 10000
@@ -337,12 +361,12 @@ output "count" {
 }
 `, token, w.endpoint))
 
-		watch := newRSSWatch(filepath.Join(providerDir, "terraform-provider-spuff"))
+		watch := providerWatch()
 		c0 := w.sim.RequestCounts()
-		wall, _ := d.tf(watch, "apply", "-auto-approve")
+		run, _ := d.tf(watch, "apply", "-auto-approve")
 		reqs := countsSince(c0, w.sim.RequestCounts())
 		_, out := d.tf(nil, "output", "-raw", "count")
-		peakMB, procs := watch.result()
+		peakMB, providerCPU, procs := watch.result()
 
 		if got := strings.TrimSpace(out); got != strconv.Itoa(n) {
 			b.Errorf("output count = %q, want %d", got, n)
@@ -357,39 +381,53 @@ output "count" {
 		if peakMB >= maxRSSMB {
 			b.Errorf("provider peak RSS %.1f MB, target < %d MB", peakMB, maxRSSMB)
 		}
-		b.ReportMetric(wall.Seconds(), "wall-s")
+		b.ReportMetric(run.wall.Seconds(), "wall-s")
+		b.ReportMetric(run.cpu.Seconds(), "cpu-s")
+		b.ReportMetric(providerCPU.Seconds(), "provider-cpu-s")
 		b.ReportMetric(float64(totalRequests(reqs)), "requests")
 		b.ReportMetric(float64(pages), "pages")
 		b.ReportMetric(peakMB, "peak-rss-MB")
 		fmt.Printf(`
 BenchmarkDataSource10k: terraform apply of data "spuff_instances" over %d managed instances (seeded in %.1fs)
-| wall | requests | GET /v1/servers pages (want %d) | provider peak RSS (target < %d MB) | provider processes |
-|---|---|---|---|---|
-| %.2fs | %d | %d | %.1f MB | %d |
-`, n, seedWall.Seconds(), n/perPage, maxRSSMB, wall.Seconds(), totalRequests(reqs), pages, peakMB, procs)
+| wall | CPU: terraform + provider (of it provider) | requests | GET /v1/servers pages (want %d) | provider peak RSS (target < %d MB) | provider processes |
+|---|---|---|---|---|---|
+| %.2fs | %.2fs (%.2fs) | %d | %d | %.1f MB | %d |
+`, n, seedWall.Seconds(), n/perPage, maxRSSMB, run.wall.Seconds(), run.cpu.Seconds(), providerCPU.Seconds(), totalRequests(reqs), pages, peakMB, procs)
 	}
 }
 
 // BenchmarkPlanRefresh500 measures terraform plan (with its refresh) of 500
 // instances in state and no changes, at the default -parallelism (10) and
-// at -parallelism=50; medians of SPUFF_BENCH_ROUNDS (default 3) plans each,
-// alternating.
+// at -parallelism=50, against the same run's floor: plan of 500
+// terraform_data in state (no provider, no API call). Floor and spuff
+// plans alternate, SPUFF_BENCH_ROUNDS (default 5) rounds; the figures are
+// medians, the ratios medians of the per-round ratios.
 //
 // What bounds it: a refresh is one GET /v1/servers/{id} per resource
 // (requests/instance should be 1.0; the provider has no bulk read), at most
 // -parallelism of them in flight, each costing a gRPC round trip to the
-// provider plus the HTTP latency of the cloud (here a local simulator, so
-// near zero: Terraform's own graph walk and state handling dominate and
-// parallelism helps little; against the real API, ~50-100 ms a request,
-// the wall is about 500/parallelism request latencies). The real Hetzner
-// rate limit (3600/h bucket, refilling 1/s) is off here; with it on, a
-// refresh of 500 would spend 500 tokens of the bucket and, with an empty
-// bucket, the provider would wait for each 429's RateLimit-Reset.
+// provider plus the HTTP latency of the cloud. Here the cloud is a local
+// simulator answering in well under a millisecond, so the CPU is the bound
+// (CPU is about twice the wall: both cores busy): per resource, four gRPC
+// calls (validate, upgrade state, read, plan) with their msgpack and schema
+// walks on both sides, and the SDK's TRACE logs formatted as JSON by the
+// provider and parsed by Terraform on every call (about 40% of the wall:
+// with TF_LOG_SDK=off TF_LOG_SDK_PROTO=off TF_LOG_SDK_FRAMEWORK=off a plan
+// of 500 takes ~3.1 s instead of ~5.2 s). More parallelism buys nothing
+// then. Against the real API (~50-100 ms a request) the wall is about
+// 500/parallelism request latencies, so -parallelism=50 would cut it about
+// five-fold. The real Hetzner rate limit (3600/h bucket, refilling 1/s) is
+// off here; with it on, a refresh of 500 spends 500 tokens of the bucket,
+// and once the bucket is empty each 429 makes the provider wait for
+// RateLimit-Reset: ~1 request a second, whatever the parallelism.
 func BenchmarkPlanRefresh500(b *testing.B) {
 	requireTFBench(b)
 	const n = 500
-	rounds := benchRounds(b)
+	rounds := benchRounds(b, 5)
 	for range b.N {
+		floor := newBenchDir(b)
+		floor.write(floorConfig(n))
+		floor.tf(nil, "apply", "-auto-approve", "-parallelism=50")
 		w := benchWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
 		d := newBenchDir(b)
 		d.write(fleetConfig(w.endpoint, n, 0))
@@ -399,57 +437,82 @@ func BenchmarkPlanRefresh500(b *testing.B) {
 		}
 
 		type result struct {
-			walls []float64
-			reqs  []float64
-			gets  []float64
+			walls, floors, ratios, reqs, gets, cpus, pcpus []float64
 		}
 		pars := []int{10, 50}
 		results := map[int]*result{10: {}, 50: {}}
 		for range rounds {
 			for _, p := range pars {
+				par := fmt.Sprintf("-parallelism=%d", p)
+				frun, fout := floor.tf(nil, "plan", par)
+				if !strings.Contains(fout, "No changes.") {
+					b.Fatalf("floor plan with %s found changes:\n%s", par, tail(fout, 30))
+				}
+				watch := providerWatch()
 				c0 := w.sim.RequestCounts()
-				wall, out := d.tf(nil, "plan", fmt.Sprintf("-parallelism=%d", p))
+				run, out := d.tf(watch, "plan", par)
+				_, pcpu, _ := watch.result()
 				reqs := countsSince(c0, w.sim.RequestCounts())
 				if !strings.Contains(out, "No changes.") {
-					b.Fatalf("plan with -parallelism=%d found changes:\n%s", p, tail(out, 30))
+					b.Fatalf("plan with %s found changes:\n%s", par, tail(out, 30))
 				}
 				r := results[p]
-				r.walls = append(r.walls, wall.Seconds())
+				wall, fw := run.wall.Seconds(), frun.wall.Seconds()
+				r.walls = append(r.walls, wall)
+				r.floors = append(r.floors, fw)
+				r.ratios = append(r.ratios, wall/fw)
+				r.cpus = append(r.cpus, run.cpu.Seconds())
+				r.pcpus = append(r.pcpus, pcpu.Seconds())
 				r.reqs = append(r.reqs, float64(totalRequests(reqs)))
 				r.gets = append(r.gets, float64(reqs["GET /v1/servers/{id}"]))
-				b.Logf("plan -parallelism=%d: %.2fs, requests %v", p, wall.Seconds(), reqs)
+				b.Logf("plan %s: spuff %.2fs (CPU %.2fs, provider %.2fs), floor %.2fs (CPU %.2fs), ratio %.2f, requests %v",
+					par, wall, run.cpu.Seconds(), pcpu.Seconds(), fw, frun.cpu.Seconds(), wall/fw, reqs)
 			}
 		}
 		r10, r50 := results[10], results[50]
 		b.ReportMetric(median(r10.walls), "wall-s")
 		b.ReportMetric(median(r50.walls), "wall-p50-s")
+		b.ReportMetric(median(r10.ratios), "ratio")
+		b.ReportMetric(median(r50.ratios), "ratio-p50")
+		b.ReportMetric(median(r10.cpus), "cpu-s")
+		b.ReportMetric(median(r50.cpus), "cpu-p50-s")
+		b.ReportMetric(median(r10.pcpus), "provider-cpu-s")
 		b.ReportMetric(median(r10.reqs)/n, "req/instance")
 		b.ReportMetric(median(r50.reqs)/n, "req/instance-p50")
 		fmt.Printf(`
-BenchmarkPlanRefresh500: terraform plan (refresh) of %d instances in state, no changes (apply of them took %.1fs); medians of %d rounds
-| -parallelism | plan wall | requests | GET /v1/servers/{id} | requests/instance |
-|---|---|---|---|---|
-| 10 (default) | %.2fs | %.0f | %.0f | %.2f |
-| 50 | %.2fs | %.0f | %.0f | %.2f |
-`, n, setup.Seconds(), rounds,
-			median(r10.walls), median(r10.reqs), median(r10.gets), median(r10.reqs)/n,
-			median(r50.walls), median(r50.reqs), median(r50.gets), median(r50.reqs)/n)
+BenchmarkPlanRefresh500: terraform plan (refresh) of %d instances in state, no changes, vs plan of %d terraform_data (apply of the instances took %.1fs); medians of %d alternating rounds
+| -parallelism | plan wall | CPU: terraform + provider (of it provider) | floor wall | ratio | requests | GET /v1/servers/{id} | requests/instance |
+|---|---|---|---|---|---|---|---|
+| 10 (default) | %.2fs | %.2fs (%.2fs) | %.2fs | %.2f | %.0f | %.0f | %.2f |
+| 50 | %.2fs | %.2fs (%.2fs) | %.2fs | %.2f | %.0f | %.0f | %.2f |
+`, n, n, setup.wall.Seconds(), rounds,
+			median(r10.walls), median(r10.cpus), median(r10.pcpus), median(r10.floors), median(r10.ratios), median(r10.reqs), median(r10.gets), median(r10.reqs)/n,
+			median(r50.walls), median(r50.cpus), median(r50.pcpus), median(r50.floors), median(r50.ratios), median(r50.reqs), median(r50.gets), median(r50.reqs)/n)
 	}
 }
 
-// rssWatch records the peak resident set (VmHWM) of every process running
-// a given executable while started, polling /proc.
-type rssWatch struct {
+// procWatch follows every process running a given executable (the
+// provider) while started, polling /proc every 10 ms: the largest peak
+// resident set (VmHWM) among them, and their CPU time.
+type procWatch struct {
 	exe     string
 	skip    map[string]bool // binaries a fresh fork may still show before its exec
 	mu      sync.Mutex
 	done    chan struct{}
 	stopped chan struct{}
-	peakKB  int64
-	pids    map[int]bool // provider processes seen
+	procs   map[int]*procFigures // provider processes seen, by PID
 }
 
-func newRSSWatch(exe string) *rssWatch {
+type procFigures struct {
+	peakKB   int64
+	cpuTicks int64 // user + system, in clock ticks, as of the last poll
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on every
+// Linux architecture Go supports.
+const clockTicks = 100
+
+func newProcWatch(exe string) *procWatch {
 	skip := map[string]bool{}
 	if p, err := exec.LookPath("terraform"); err == nil {
 		if r, err := filepath.EvalSymlinks(p); err == nil {
@@ -464,10 +527,15 @@ func newRSSWatch(exe string) *rssWatch {
 	if r, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = r
 	}
-	return &rssWatch{exe: exe, skip: skip, pids: map[int]bool{}}
+	return &procWatch{exe: exe, skip: skip, procs: map[int]*procFigures{}}
 }
 
-func (r *rssWatch) start() {
+// providerWatch follows the provider binary the package built.
+func providerWatch() *procWatch {
+	return newProcWatch(filepath.Join(providerDir, "terraform-provider-spuff"))
+}
+
+func (r *procWatch) start() {
 	r.done, r.stopped = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(r.stopped)
@@ -485,20 +553,26 @@ func (r *rssWatch) start() {
 	}()
 }
 
-func (r *rssWatch) stop() {
+func (r *procWatch) stop() {
 	close(r.done)
 	<-r.stopped
 }
 
-// result returns the peak in MB (1 MB = 2^20 bytes) and how many provider
-// processes were seen.
-func (r *rssWatch) result() (peakMB float64, procs int) {
+// result returns the largest peak RSS in MB (1 MB = 2^20 bytes), the CPU
+// time of all the provider processes seen (up to their last poll, so it
+// may miss up to 10 ms of each), and how many there were.
+func (r *procWatch) result() (peakMB float64, cpu time.Duration, procs int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return float64(r.peakKB) / 1024, len(r.pids)
+	var peakKB, ticks int64
+	for _, f := range r.procs {
+		peakKB = max(peakKB, f.peakKB)
+		ticks += f.cpuTicks
+	}
+	return float64(peakKB) / 1024, time.Duration(ticks) * time.Second / clockTicks, len(r.procs)
 }
 
-func (r *rssWatch) poll(other map[int]bool) {
+func (r *procWatch) poll(other map[int]bool) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return
@@ -509,9 +583,9 @@ func (r *rssWatch) poll(other map[int]bool) {
 			continue
 		}
 		r.mu.Lock()
-		ours := r.pids[pid]
+		f := r.procs[pid]
 		r.mu.Unlock()
-		if !ours {
+		if f == nil {
 			exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
 			switch {
 			case err != nil:
@@ -531,9 +605,16 @@ func (r *rssWatch) poll(other map[int]bool) {
 		if !ok {
 			continue
 		}
+		ticks, ok := cpuTicks(pid)
 		r.mu.Lock()
-		r.pids[pid] = true
-		r.peakKB = max(r.peakKB, kb)
+		if f == nil {
+			f = &procFigures{}
+			r.procs[pid] = f
+		}
+		f.peakKB = max(f.peakKB, kb)
+		if ok {
+			f.cpuTicks = max(f.cpuTicks, ticks)
+		}
 		r.mu.Unlock()
 	}
 }
@@ -551,4 +632,26 @@ func vmHWM(pid int) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// cpuTicks reads a process's user + system time in clock ticks from
+// /proc/<pid>/stat (fields 14 and 15, counted after the parenthesized
+// command name, which may hold spaces).
+func cpuTicks(pid int) (int64, bool) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, false
+	}
+	fields := strings.Fields(string(stat[i+1:]))
+	// fields[0] is field 3 (state): utime is field 14, stime field 15.
+	if len(fields) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	return utime + stime, err1 == nil && err2 == nil
 }
