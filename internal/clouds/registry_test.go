@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/hetzner"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 
@@ -25,11 +24,20 @@ func TestCreateByNameHetzner(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CreateByName(%q): %v", name, err)
 			}
-			if _, ok := p.(*hetzner.Provider); !ok {
-				t.Fatalf("CreateByName(%q) = %T, want *hetzner.Provider", name, p)
-			}
 			if p.Name() != "hetzner" {
 				t.Errorf("Name() = %q, want hetzner", p.Name())
+			}
+			// Wrapped in the retry policy, the Hetzner provider's own
+			// plan-time checks still answer.
+			v, ok := p.(framework.RequestValidator)
+			if !ok {
+				t.Fatalf("CreateByName(%q) = %T, which hides the cloud's request validation", name, p)
+			}
+			bad := framework.InstanceRequest{Name: "not_a_hostname", Region: "fsn1", Size: "cx22",
+				Image: framework.Ubuntu("24.04"), Labels: framework.ManagedLabels(nil)}
+			var ic *framework.InvalidConfigError
+			if err := v.ValidateRequest(bad); !errors.As(err, &ic) || ic.Field != "name" {
+				t.Errorf("ValidateRequest(bad name) = %v, want Hetzner's InvalidConfigError on name", err)
 			}
 		})
 	}

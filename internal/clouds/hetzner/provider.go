@@ -274,13 +274,16 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 	if c, ok := p.creates.take(n); ok {
 		err := p.watcher.wait(ctx, n, c)
 		switch {
+		case err == nil && c.started && c.created.HasIP():
+			// Created and started: running, at the address it was created
+			// with. No read needed.
+			inst := *c.created
+			inst.Status = framework.ParseStatus(string(hcloud.ServerStatusRunning))
+			p.logf(ctx, "server ready", map[string]any{"provider": providerName, "id": id, "ip": inst.IP.String()})
+			return &inst, nil
 		case err == nil:
-			inst, gerr := p.GetInstance(ctx, id)
-			if gerr == nil && inst != nil && inst.IsReady() {
-				p.logf(ctx, "server ready", map[string]any{"provider": providerName, "id": id, "ip": inst.IP.String()})
-				return inst, nil
-			}
-			// Not visible as ready yet: poll it like any other.
+			// Without an address from the create answer, or not started:
+			// poll it like any other.
 		case errors.Is(err, errUnwatchable):
 		case errors.Is(err, context.DeadlineExceeded):
 			return nil, &framework.TimeoutError{Operation: "waiting for instance " + id + " to be ready", Elapsed: time.Since(start), Err: err}

@@ -190,10 +190,10 @@ func TestSimCreateThenWaitReady(t *testing.T) {
 		t.Fatalf("CreateInstance: %v", err)
 	}
 
-	// It returned at once: the server is still initializing, and no action
-	// was polled.
-	if inst.Status.Kind != framework.StatusNew || inst.HasIP() {
-		t.Errorf("created instance: status %v, IP %v; want new without IP", inst.Status, inst.IP)
+	// It returned at once: the server is still initializing (with the IPv4
+	// Hetzner creates alongside it), and no action was polled.
+	if inst.Status.Kind != framework.StatusNew || inst.IP.String() != env.simServer(t, inst.ID).IPv4 {
+		t.Errorf("created instance: status %v, IP %v; want new with the simulator's IPv4 %s", inst.Status, inst.IP, env.simServer(t, inst.ID).IPv4)
 	}
 	for _, q := range env.requests() {
 		if strings.Contains(q, "/actions") {

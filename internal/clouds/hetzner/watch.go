@@ -51,12 +51,15 @@ type watchNews struct {
 	next     time.Time
 }
 
-// Scheduling bounds. actionBatch is the number of IDs per request, as
-// hcloud-go's own WaitFor uses.
+// Scheduling bounds. actionBatch is the number of IDs per request: the
+// actions list's largest page.
 const (
-	actionBatch = 25
+	actionBatch = 50
 	minStep     = 50 * time.Millisecond
 	maxStep     = 250 * time.Millisecond
+	// window is the lag the watcher trades for a request: a finish known
+	// to within it is polled once, at the window's end.
+	window = 400 * time.Millisecond
 )
 
 func newReadyWatcher(p *Provider) *readyWatcher {
@@ -73,8 +76,14 @@ type pending struct {
 type pendingCreate struct {
 	actions []int64
 	t0      time.Time
+	created *framework.Instance // as the create answer described it
+	started bool                // a start_server action follows the create
 }
 
+// put remembers the server's create_server and start_server actions (a
+// failure of either must end the wait) and the server as created: Hetzner
+// creates the primary IPv4 with the server, so when both actions succeed the
+// server is running at that address and needs no further read.
 func (pc *pending) put(serverID int64, res hcloud.ServerCreateResult) {
 	var ids []int64
 	for _, a := range append([]*hcloud.Action{res.Action}, res.NextActions...) {
@@ -85,12 +94,13 @@ func (pc *pending) put(serverID int64, res hcloud.ServerCreateResult) {
 	if len(ids) == 0 {
 		return
 	}
+	created := serverToInstance(res.Server)
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if pc.all == nil {
 		pc.all = map[int64]pendingCreate{}
 	}
-	pc.all[serverID] = pendingCreate{actions: ids, t0: time.Now()}
+	pc.all[serverID] = pendingCreate{actions: ids, t0: time.Now(), created: created, started: len(res.NextActions) > 0}
 }
 
 func (pc *pending) take(serverID int64) (pendingCreate, bool) {
@@ -164,18 +174,17 @@ func (rw *readyWatcher) loop() {
 	}
 }
 
-// tick asks once (per actionBatch) for the actions of every machine due
-// within the next maxStep, and reschedules each from what it learns.
+// tick asks once (per actionBatch) for the actions of every machine
+// waited for, not only the one that is due: the request costs the same, and
+// the others' estimates sharpen for free, so they need fewer polls of their
+// own. Each is rescheduled from what it learns.
 func (rw *readyWatcher) tick(backoff framework.Backoff) {
-	now := time.Now()
 	rw.mu.Lock()
-	due := map[int64]*watch{}
+	due := make(map[int64]*watch, len(rw.waiting))
 	var ids []int64
 	for sid, w := range rw.waiting {
-		if !w.next.After(now.Add(maxStep)) {
-			due[sid] = w
-			ids = append(ids, w.actions...)
-		}
+		due[sid] = w
+		ids = append(ids, w.actions...)
 	}
 	rw.mu.Unlock()
 	if len(ids) == 0 {
@@ -186,9 +195,13 @@ func (rw *readyWatcher) tick(backoff framework.Backoff) {
 	defer cancel()
 	got := map[int64]*hcloud.Action{}
 	var err error
+	now := time.Now()
 	for start := 0; start < len(ids) && err == nil; start += actionBatch {
 		var batch []*hcloud.Action
-		batch, err = rw.p.client.Action.AllWithOpts(ctx, hcloud.ActionListOpts{ID: ids[start:min(start+actionBatch, len(ids))]})
+		batch, err = rw.p.client.Action.AllWithOpts(ctx, hcloud.ActionListOpts{
+			ListOpts: hcloud.ListOpts{PerPage: actionBatch},
+			ID:       ids[start:min(start+actionBatch, len(ids))],
+		})
 		for _, a := range batch {
 			got[a.ID] = a
 		}
@@ -245,12 +258,19 @@ func (rw *readyWatcher) observe(sid int64, w *watch, got map[int64]*hcloud.Actio
 		w.tell(0)
 		return
 	}
-	// Progress p means p <= 100*elapsed/total < p+1: the earliest finish
-	// is at elapsed*100/(p+1). Look then, but re-estimate at least every
-	// PollInterval, and step finely once it is due.
+	// Progress p means p <= 100*elapsed/total < p+1: the finish lies
+	// between elapsed*100/(p+1) and elapsed*100/p. Once that window is
+	// narrower than window, one poll at its end finds the machine done;
+	// before, look at its start to narrow it. Re-estimate at least every
+	// PollInterval (progress need not be linear), and step finely once due.
 	earliest := w.t0.Add(time.Duration(float64(elapsed) * 100 / float64(least+1)))
+	latest := w.t0.Add(time.Duration(float64(elapsed) * 100 / float64(least)))
 	step := min(max(elapsed/100, minStep), maxStep)
-	w.next = later(earliest, now.Add(step))
+	if latest.Sub(earliest) <= window {
+		w.next = later(latest, now.Add(minStep))
+	} else {
+		w.next = later(earliest, now.Add(step))
+	}
 	if limit := now.Add(backoff.Max); w.next.After(limit) {
 		w.next = limit
 	}

@@ -60,7 +60,8 @@
 // command end in status "error" with code "action_failed" (or
 // Fault.Code/Message when given). A failed create_image leaves its
 // snapshot "unavailable"; a failed create_server leaves the server "off"
-// without a public IPv4.
+// (with the primary IPv4 it was created with: as on Hetzner, addresses come
+// with the create answer, and only the status waits for ServerReadyDelay).
 //
 // RequestCounts (GET /_sim/requests) counts requests per route, faulted
 // ones included; FaultCounts (GET /_sim/faults/counts) counts the faults

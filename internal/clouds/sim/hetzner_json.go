@@ -100,7 +100,7 @@ type hzServer struct {
 }
 
 type hzPublicNet struct {
-	IPv4        *hzIPv4 `json:"ipv4"` // null until the server has an address
+	IPv4        *hzIPv4 `json:"ipv4"` // null when the server has no IPv4
 	IPv6        *hzIPv6 `json:"ipv6"`
 	FloatingIPs []int64 `json:"floating_ips"`
 	Firewalls   []any   `json:"firewalls"`

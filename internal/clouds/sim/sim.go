@@ -10,7 +10,7 @@ import (
 // Options configure a simulator. The zero value is a usable simulator with
 // instant transitions, any token accepted and the real rate limit.
 type Options struct {
-	ServerReadyDelay time.Duration    // initializing -> running; the public IPv4 is assigned when it turns running. 0 = next read sees running.
+	ServerReadyDelay time.Duration    // initializing -> running (the public IPv4 is there from the create answer on, as on Hetzner). 0 = next read sees running.
 	ImageReadyDelay  time.Duration    // snapshot image creating -> available (and its create_image action -> success)
 	ActionDelay      time.Duration    // other actions (delete_server etc.) running -> success; default 0
 	Tokens           []string         // allow-list; empty = any non-empty bearer token is accepted
@@ -35,7 +35,7 @@ type Server struct {
 	Location   string            `json:"location"`
 	ServerType string            `json:"server_type"`
 	Image      string            `json:"image"` // system image name, or the image ID in decimal for snapshots
-	IPv4       string            `json:"ipv4"`  // "" until the server has finished initializing
+	IPv4       string            `json:"ipv4"`  // from creation on; "" when created without IPv4
 	Labels     map[string]string `json:"labels"`
 	Created    time.Time         `json:"created"`
 }

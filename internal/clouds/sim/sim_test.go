@@ -36,16 +36,21 @@ func TestServerTransitionsFollowTheClock(t *testing.T) {
 		return a
 	}
 
-	if s := get(); s.Status != hcloud.ServerStatusInitializing || !s.PublicNet.IPv4.IsUnspecified() {
-		t.Errorf("at t=0: %s with IPv4 %v, want initializing without IPv4", s.Status, s.PublicNet.IPv4.IP)
+	// The primary IPv4 exists from the create answer on, as on Hetzner;
+	// only the status waits for the delay.
+	if r.Server.PublicNet.IPv4.IP.String() != "198.18.0.1" {
+		t.Errorf("create answered IPv4 %v, want 198.18.0.1", r.Server.PublicNet.IPv4.IP)
 	}
-	if ip := e.sim.Servers()[0].IPv4; ip != "" {
-		t.Errorf("Servers() IPv4 at t=0 = %q, want none", ip)
+	if s := get(); s.Status != hcloud.ServerStatusInitializing || s.PublicNet.IPv4.IP.String() != "198.18.0.1" {
+		t.Errorf("at t=0: %s with IPv4 %v, want initializing with 198.18.0.1", s.Status, s.PublicNet.IPv4.IP)
+	}
+	if ip := e.sim.Servers()[0].IPv4; ip != "198.18.0.1" {
+		t.Errorf("Servers() IPv4 at t=0 = %q, want 198.18.0.1", ip)
 	}
 
 	clock.Advance(5 * time.Second)
-	if s := get(); s.Status != hcloud.ServerStatusInitializing || !s.PublicNet.IPv4.IsUnspecified() {
-		t.Errorf("at t=5s: %s with IPv4 %v, want initializing without IPv4", s.Status, s.PublicNet.IPv4.IP)
+	if s := get(); s.Status != hcloud.ServerStatusInitializing {
+		t.Errorf("at t=5s: %s, want initializing", s.Status)
 	}
 	if a := action(); a.Status != hcloud.ActionStatusRunning || a.Progress != 50 || !a.Finished.IsZero() {
 		t.Errorf("action at t=5s = %s %d%% finished %v, want running 50%%", a.Status, a.Progress, a.Finished)
@@ -64,22 +69,22 @@ func TestServerTransitionsFollowTheClock(t *testing.T) {
 	}
 }
 
-func TestIPv4AssignedInOrderOfReadiness(t *testing.T) {
+func TestIPv4AssignedInOrderOfCreation(t *testing.T) {
 	clock := newFakeClock()
 	e := newEnv(t, Options{ServerReadyDelay: 10 * time.Second, Now: clock.Now})
-	e.createServer("slow", nil) // lower ID, ready at 10s
+	e.createServer("slow", nil) // created first, ready at 10s
 	e.sim.SetDelays(time.Second, 0)
 	e.createServer("fast", nil) // ready at 1s
 
-	// Nobody looks until both are running: the addresses still follow the
-	// order in which the servers turned running, not their IDs.
+	// Addresses come with the create answer, so they follow creation order,
+	// whichever server turns running first.
 	clock.Advance(10 * time.Second)
 	got := map[string]string{}
 	for _, s := range e.sim.Servers() {
 		got[s.Name] = s.IPv4
 	}
-	if got["fast"] != "198.18.0.1" || got["slow"] != "198.18.0.2" {
-		t.Errorf("fast=%q slow=%q, want 198.18.0.1 and 198.18.0.2", got["fast"], got["slow"])
+	if got["slow"] != "198.18.0.1" || got["fast"] != "198.18.0.2" {
+		t.Errorf("slow=%q fast=%q, want 198.18.0.1 and 198.18.0.2", got["slow"], got["fast"])
 	}
 }
 
@@ -135,7 +140,7 @@ func TestStartAfterCreateFalseEndsOff(t *testing.T) {
 	}
 }
 
-func TestFailedCreateLeavesServerOffWithoutIP(t *testing.T) {
+func TestFailedCreateLeavesServerOff(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.sim.InjectFault(Fault{Path: "action:create_server", Code: "placement_error", Message: "no capacity"})
 	r := e.createServer("unlucky", nil)
@@ -145,8 +150,9 @@ func TestFailedCreateLeavesServerOffWithoutIP(t *testing.T) {
 		t.Fatalf("WaitFor = %v, want ActionError placement_error", err)
 	}
 	s, _, _ := e.c.Server.GetByID(e.ctx, r.Server.ID)
-	if s.Status != hcloud.ServerStatusOff || !s.PublicNet.IPv4.IsUnspecified() {
-		t.Errorf("server = %s with IPv4 %v, want off without IPv4", s.Status, s.PublicNet.IPv4.IP)
+	// Its primary IPv4 was created with it and stays until it is deleted.
+	if s.Status != hcloud.ServerStatusOff || s.PublicNet.IPv4.IsUnspecified() {
+		t.Errorf("server = %s with IPv4 %v, want off, keeping its IPv4", s.Status, s.PublicNet.IPv4.IP)
 	}
 }
 

@@ -71,7 +71,7 @@ type machine struct {
 	pending *transition // status change waiting for its actions
 
 	wantIPv4, wantIPv6 bool
-	IPv4               string // "" until creation completes
+	IPv4               string // assigned at creation, as Hetzner's primary IPs are
 	IPv4ID             int64
 	IPv6Net            string
 	IPv6ID             int64
@@ -82,10 +82,9 @@ type machine struct {
 // A transition moves a machine to a new status when all its actions are
 // done: to on success, failTo when any of them failed.
 type transition struct {
-	actions   []int64
-	to        string
-	failTo    string
-	assignIPs bool // the creation transition hands out the public addresses
+	actions []int64
+	to      string
+	failTo  string
 }
 
 // image is a system image (seeded) or a snapshot taken from a machine.
@@ -226,8 +225,7 @@ func (a *action) touches(typ string, id int64) bool {
 }
 
 // settle applies every transition whose actions are done, in the order they
-// finished (ties by ID), so public addresses are handed out in the order the
-// machines turned ready, however long nobody looked.
+// finished (ties by ID), however long nobody looked.
 func (w *world) settle(now time.Time) {
 	type ready struct {
 		m  *machine
@@ -257,9 +255,6 @@ func (w *world) settle(now time.Time) {
 		m.status = t.failTo
 		if ok {
 			m.status = t.to
-		}
-		if t.assignIPs && ok {
-			w.assignIPs(m)
 		}
 		m.pending = nil
 	}
@@ -339,13 +334,16 @@ func (w *world) createMachine(spec machineSpec, now time.Time) (*machine, *actio
 		wantIPv4: spec.IPv4,
 		wantIPv6: spec.IPv6,
 	}
+	// Hetzner creates a server's primary IPs with it: the create answer
+	// already carries both addresses, while the server is initializing.
+	w.assignIPs(m)
 	if m.wantIPv6 {
 		m.IPv6Net = w.nextIPv6Net()
 		m.IPv6ID = w.newID()
 	}
 	ref := resourceRef{ID: m.ID, Type: "server"}
 	create := w.newAction("create_server", now, w.serverReadyDelay, ref)
-	t := &transition{actions: []int64{create.ID}, to: "off", failTo: "off", assignIPs: true}
+	t := &transition{actions: []int64{create.ID}, to: "off", failTo: "off"}
 	var start *action
 	if spec.Start {
 		start = w.newAction("start_server", now, w.serverReadyDelay, ref)
