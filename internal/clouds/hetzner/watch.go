@@ -195,7 +195,6 @@ func (rw *readyWatcher) tick(backoff framework.Backoff) {
 	defer cancel()
 	got := map[int64]*hcloud.Action{}
 	var err error
-	now := time.Now()
 	for start := 0; start < len(ids) && err == nil; start += actionBatch {
 		var batch []*hcloud.Action
 		batch, err = rw.p.client.Action.AllWithOpts(ctx, hcloud.ActionListOpts{
@@ -206,7 +205,7 @@ func (rw *readyWatcher) tick(backoff framework.Backoff) {
 			got[a.ID] = a
 		}
 	}
-	now = time.Now()
+	now := time.Now()
 
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
