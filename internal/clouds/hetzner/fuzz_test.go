@@ -83,12 +83,15 @@ func refLabelPart(s string) bool {
 	return true
 }
 
+// refLabelKey: an optional DNS-subdomain prefix (lower case, as in
+// Kubernetes, whose syntax Hetzner's labels follow) and '/', then a name.
 func refLabelKey(k string) bool {
 	prefix, name, ok := strings.Cut(k, "/")
 	if !ok {
 		return refLabelPart(k)
 	}
-	return refLabelPart(name) && refDottedName(prefix, 253) && !strings.EqualFold(prefix, "hetzner.cloud")
+	return refLabelPart(name) && refDottedName(prefix, 253) && strings.ToLower(prefix) == prefix &&
+		!strings.EqualFold(prefix, "hetzner.cloud")
 }
 
 func FuzzValidateServerName(f *testing.F) {

@@ -109,24 +109,28 @@ func validateLabelKey(key string) error {
 	if !hasPrefix {
 		return nil
 	}
-	if !isDNSSubdomain(prefix) {
-		return framework.InvalidConfig("labels", fmt.Sprintf(
-			"key %q is invalid: the prefix before '/' must be a DNS subdomain such as \"example.com\" "+
-				"(at most %d characters of dot-separated labels of letters, digits and inner hyphens)",
-			key, maxLabelPrefix))
-	}
 	if strings.EqualFold(prefix, reservedPrefix) {
 		return framework.InvalidConfig("labels", fmt.Sprintf("key %q is invalid: the prefix %q is reserved by Hetzner", key, reservedPrefix+"/"))
 	}
+	if !isDNSSubdomain(prefix) {
+		return framework.InvalidConfig("labels", fmt.Sprintf(
+			"key %q is invalid: the prefix before '/' must be a DNS subdomain such as \"example.com\" "+
+				"(at most %d characters of dot-separated labels of lower-case letters, digits and inner hyphens)",
+			key, maxLabelPrefix))
+	}
 	return nil
 }
+
+// dnsLabel is one label of a DNS subdomain as label prefixes take it:
+// lower case only, as in Kubernetes, whose label syntax Hetzner's follows.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 func isDNSSubdomain(s string) bool {
 	if s == "" || len(s) > maxLabelPrefix {
 		return false
 	}
 	for _, label := range strings.Split(s, ".") {
-		if !hostLabel.MatchString(label) {
+		if !dnsLabel.MatchString(label) {
 			return false
 		}
 	}
