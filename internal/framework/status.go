@@ -51,8 +51,8 @@ func (s InstanceStatus) String() string {
 	case StatusArchive:
 		return "archive"
 	}
-	if s.Raw == "" {
-		return "unknown"
+	if raw := strings.ToLower(strings.TrimSpace(s.Raw)); raw != "" {
+		return raw
 	}
-	return strings.ToLower(strings.TrimSpace(s.Raw))
+	return "unknown"
 }

@@ -25,6 +25,7 @@ func TestParseStatus(t *testing.T) {
 		{"shutting-down", StatusUnknown, "shutting-down"},
 		{"Migrating", StatusUnknown, "migrating"},
 		{"", StatusUnknown, "unknown"},
+		{"   ", StatusUnknown, "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.state, func(t *testing.T) {
