@@ -28,6 +28,11 @@ type Provider struct {
 	timeouts framework.Timeouts
 	log      framework.LogFunc // may be nil
 
+	// retry is the framework's policy, used here only to retry single
+	// pages of a list (see allPages); whole calls are retried by the
+	// registry's framework.WithRetry.
+	retry framework.RetryPolicy
+
 	// creates remembers the actions of the servers this process created;
 	// watcher follows them for every WaitReady at once.
 	creates pending
@@ -91,6 +96,10 @@ func New(cfg framework.Config) (*Provider, error) {
 		client:   hcloud.NewClient(clientOpts...),
 		timeouts: cfg.Timeouts,
 		log:      cfg.Log,
+		retry:    framework.DefaultRetryPolicy(),
+	}
+	if cfg.Retry != nil {
+		p.retry = *cfg.Retry
 	}
 	p.watcher = newReadyWatcher(p)
 	return p, nil
@@ -245,11 +254,12 @@ const managedSelector = framework.ManagedByKey + "=" + framework.ManagedByValue
 // ListInstances returns every server labeled managed-by=spuff, across all
 // pages; the cloud does the filtering.
 func (p *Provider) ListInstances(ctx context.Context) ([]framework.Instance, error) {
-	servers, err := p.client.Server.AllWithOpts(ctx, hcloud.ServerListOpts{
-		ListOpts: hcloud.ListOpts{LabelSelector: managedSelector},
+	servers, err := allPages(ctx, p, "servers", func(ctx context.Context, lo hcloud.ListOpts) ([]*hcloud.Server, *hcloud.Response, error) {
+		lo.LabelSelector = managedSelector
+		return p.client.Server.List(ctx, hcloud.ServerListOpts{ListOpts: lo})
 	})
 	if err != nil {
-		return nil, fail(ctx, err, subject{})
+		return nil, err
 	}
 	out := make([]framework.Instance, 0, len(servers))
 	for _, s := range servers {
@@ -461,12 +471,12 @@ func (p *Provider) waitAction(ctx context.Context, action *hcloud.Action, what s
 // ListSnapshots returns every snapshot image labeled managed-by=spuff,
 // across all pages.
 func (p *Provider) ListSnapshots(ctx context.Context) ([]framework.Snapshot, error) {
-	images, err := p.client.Image.AllWithOpts(ctx, hcloud.ImageListOpts{
-		ListOpts: hcloud.ListOpts{LabelSelector: managedSelector},
-		Type:     []hcloud.ImageType{hcloud.ImageTypeSnapshot},
+	images, err := allPages(ctx, p, "snapshots", func(ctx context.Context, lo hcloud.ListOpts) ([]*hcloud.Image, *hcloud.Response, error) {
+		lo.LabelSelector = managedSelector
+		return p.client.Image.List(ctx, hcloud.ImageListOpts{ListOpts: lo, Type: []hcloud.ImageType{hcloud.ImageTypeSnapshot}})
 	})
 	if err != nil {
-		return nil, fail(ctx, err, subject{})
+		return nil, err
 	}
 	out := make([]framework.Snapshot, 0, len(images))
 	for _, img := range images {

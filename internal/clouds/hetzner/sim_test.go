@@ -843,3 +843,35 @@ func mustAtoi(t *testing.T, s string) int64 {
 	}
 	return n
 }
+
+// A long list survives a flaky API: each page is retried on its own, so one
+// bad page does not restart (or fail) the walk.
+func TestSimListRetriesPages(t *testing.T) {
+	env := newSimEnv(t, sim.Options{RateLimit: -1, Seed: 7}, fastTimeouts())
+	ctx := context.Background()
+	for i := range 160 {
+		env.create(t, request(fmt.Sprintf("spuff-page-%03d", i)))
+	}
+	retrying, err := New(framework.Config{Token: simToken, Timeouts: fastTimeouts(), Endpoint: env.url, Retry: func() *framework.RetryPolicy {
+		p := fastRetry()
+		return &p
+	}()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.sim.SetFaultRates(sim.FaultRates{ServerError: 0.3}); err != nil {
+		t.Fatal(err)
+	}
+	before := env.sim.RequestCounts()["GET /v1/servers"]
+	list, err := retrying.ListInstances(ctx)
+	if err != nil {
+		t.Fatalf("ListInstances under 30%% server errors: %v", err)
+	}
+	if len(list) != 160 {
+		t.Errorf("listed %d servers, want 160", len(list))
+	}
+	faults := env.sim.FaultCounts()["server_error"]
+	if got := env.sim.RequestCounts()["GET /v1/servers"] - before; faults == 0 || got != 4+faults {
+		t.Errorf("%d list requests with %d injected errors; want the 4 pages plus one retry per error", got, faults)
+	}
+}
