@@ -321,8 +321,8 @@ func seedServers(tb testing.TB, s *sim.Sim, n int, prefix, labelsJSON string) {
 // values, to msgpack for Terraform, holding them all at once (the peak
 // RSS); the 200 page requests go one after the other (hcloud-go pages
 // sequentially; each is a sort and filter over all 10,000 machines in the
-// simulator, a round trip of ~100-200 ms against the real API, so about
-// 30 s there); Terraform decodes the result and writes 10,000 objects to
+// simulator, a round trip of ~100-200 ms against the real API, so 20-40 s
+// there); Terraform decodes the result and writes 10,000 objects to
 // state.
 func BenchmarkDataSource10k(b *testing.B) {
 	requireTFBench(b)
