@@ -373,3 +373,23 @@ func TestRetryingCancelledCreateIsAdopted(t *testing.T) {
 		t.Fatalf("CreateSnapshot = %v; want an IncompleteError with the started snapshot's ID", err)
 	}
 }
+
+// pagedCloud lists through its own page retries: WithRetry must not retry
+// the list again as a whole.
+type pagedCloud struct {
+	fakeProvider
+	calls int
+}
+
+func (c *pagedCloud) RetriesPages() bool { return true }
+func (c *pagedCloud) ListInstances(context.Context) ([]Instance, error) {
+	c.calls++
+	return nil, API(503, "x")
+}
+
+func TestRetryingLeavesPagedListsAlone(t *testing.T) {
+	c := &pagedCloud{}
+	if _, err := WithRetry(c, fastPolicy(5), nil).ListInstances(context.Background()); err == nil || c.calls != 1 {
+		t.Fatalf("err = %v after %d calls; want the cloud's error after 1", err, c.calls)
+	}
+}

@@ -24,6 +24,18 @@ type SnapshotStarter interface {
 	WaitSnapshot(ctx context.Context, id string) (*Snapshot, error)
 }
 
+// PageRetrier is implemented by clouds that walk their lists page by page,
+// retrying each page under the policy of their Config. WithRetry does not
+// retry such lists again as a whole: the attempts would multiply.
+type PageRetrier interface {
+	RetriesPages() bool
+}
+
+func retriesPages(p Provider) bool {
+	pr, ok := p.(PageRetrier)
+	return ok && pr.RetriesPages()
+}
+
 // WithRetry wraps p so that every call follows policy: transient failures
 // are retried with backoff, within ctx. Creates are made idempotent: each
 // carries a one-off RequestIDKey label, and after an attempt whose outcome
@@ -91,6 +103,9 @@ func (r *retrying) GetInstance(ctx context.Context, id string) (*Instance, error
 }
 
 func (r *retrying) ListInstances(ctx context.Context) ([]Instance, error) {
+	if retriesPages(r.inner) {
+		return r.inner.ListInstances(ctx)
+	}
 	return retryValue(ctx, r, "list instances", r.inner.ListInstances)
 }
 
@@ -108,6 +123,9 @@ func (r *retrying) WaitReady(ctx context.Context, id string) (*Instance, error) 
 }
 
 func (r *retrying) ListSnapshots(ctx context.Context) ([]Snapshot, error) {
+	if retriesPages(r.inner) {
+		return r.inner.ListSnapshots(ctx)
+	}
 	return retryValue(ctx, r, "list snapshots", r.inner.ListSnapshots)
 }
 

@@ -300,7 +300,8 @@ func fastProvider(t *testing.T, endpoint string) *Provider {
 	t.Helper()
 	timeouts := framework.DefaultTimeouts()
 	timeouts.PollInterval = 10 * time.Millisecond
-	p, err := New(framework.Config{Token: strings.Repeat("t", 64), Timeouts: timeouts, Endpoint: endpoint})
+	retry := framework.RetryPolicy{MaxAttempts: 3, Backoff: framework.Backoff{Initial: time.Millisecond, Multiplier: 1, Max: time.Millisecond}, MaxHint: time.Millisecond}
+	p, err := New(framework.Config{Token: strings.Repeat("t", 64), Timeouts: timeouts, Endpoint: endpoint, Retry: &retry})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,16 +329,26 @@ func TestWireRateLimitMapped(t *testing.T) {
 	}
 }
 
-// A 500 is not retried by the SDK, and keeps its status.
+// A 500 is not retried by the SDK, and keeps its status. A page of a list
+// is retried under the configured policy (3 attempts here), then fails
+// with the same error.
 func TestWireServerErrorNotRetried(t *testing.T) {
 	srv, n := cannedServer(t, http.StatusInternalServerError, map[string]string{"Content-Type": "application/json", "X-Correlation-Id": "corr-1"},
 		`{"error":{"code":"server_error","message":"internal error","details":{}}}`)
-	_, err := fastProvider(t, srv.URL+"/v1").ListInstances(context.Background())
+	p := fastProvider(t, srv.URL+"/v1")
+	_, err := p.GetInstance(context.Background(), "1")
 	if problem := isAPI(500, "internal error", "corr-1")(err); problem != "" {
-		t.Fatalf("ListInstances error = %v: %s", err, problem)
+		t.Fatalf("GetInstance error = %v: %s", err, problem)
 	}
 	if got := n.Load(); got != 1 {
 		t.Errorf("requests = %d, want 1", got)
+	}
+	_, err = p.ListInstances(context.Background())
+	if problem := isAPI(500, "internal error", "corr-1")(err); problem != "" {
+		t.Fatalf("ListInstances error = %v: %s", err, problem)
+	}
+	if got := n.Load(); got != 1+3 {
+		t.Errorf("requests = %d, want 4: the list's page tried 3 times", got)
 	}
 }
 

@@ -7,6 +7,9 @@ import (
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
 )
 
+// RetriesPages is true: lists retry each page (framework.PageRetrier).
+func (p *Provider) RetriesPages() bool { return true }
+
 // listPerPage is the API's largest page.
 const listPerPage = 50
 

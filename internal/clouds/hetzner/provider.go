@@ -45,6 +45,7 @@ var (
 	_ framework.RequestValidator = (*Provider)(nil)
 	_ framework.InstanceFinder   = (*Provider)(nil)
 	_ framework.SnapshotStarter  = (*Provider)(nil)
+	_ framework.PageRetrier      = (*Provider)(nil)
 )
 
 // Factory builds Hetzner providers for the registry.

@@ -79,10 +79,12 @@ func newSimEnv(t *testing.T, opts sim.Options, timeouts framework.Timeouts) *sim
 // and log lines, with fast retries.
 func (env *simEnv) provider(t *testing.T, token string, timeouts framework.Timeouts) *Provider {
 	t.Helper()
+	retry := fastRetry()
 	p, err := New(framework.Config{
 		Token:      token,
 		Timeouts:   timeouts,
 		Endpoint:   env.url,
+		Retry:      &retry,
 		HTTPClient: &http.Client{Transport: recorder{env}, Timeout: timeouts.HTTPRequest},
 		Log: func(_ context.Context, msg string, fields map[string]any) {
 			env.mu.Lock()
