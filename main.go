@@ -6,6 +6,8 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -21,6 +23,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	quietUnrequestedLogs()
 
 	err := providerserver.Serve(context.Background(), resources.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/spuff/spuff",
@@ -28,5 +31,21 @@ func main() {
 	})
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// quietUnrequestedLogs turns the plugin SDK's and the provider's logging off
+// when the user set no TF_LOG* variable at all. The SDK's loggers default to
+// TRACE and format every line of every call, which Terraform then discards:
+// measured, that was about half the provider's CPU time. With any TF_LOG*
+// variable set, the SDK's own defaults apply unchanged.
+func quietUnrequestedLogs() {
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TF_LOG") {
+			return
+		}
+	}
+	for _, env := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
+		_ = os.Setenv(env, "OFF")
 	}
 }

@@ -60,6 +60,10 @@ const (
 	// window is the lag the watcher trades for a request: a finish known
 	// to within it is polled once, at the window's end.
 	window = 400 * time.Millisecond
+	// firstLook is the first poll after a create: soon, so a machine that
+	// is quick to start is not kept waiting, and its progress by then
+	// already dates the finish of a slow one.
+	firstLook = 150 * time.Millisecond
 )
 
 func newReadyWatcher(p *Provider) *readyWatcher {
@@ -114,7 +118,7 @@ func (pc *pending) take(serverID int64) (pendingCreate, bool) {
 // wait blocks until the server's actions are done (nil), one failed, ctx
 // ends, or the watcher cannot tell (a non-transient error).
 func (rw *readyWatcher) wait(ctx context.Context, serverID int64, c pendingCreate) error {
-	w := &watch{actions: c.actions, t0: c.t0, next: time.Now().Add(framework.DefaultBackoff(rw.p.timeouts.PollInterval).Initial),
+	w := &watch{actions: c.actions, t0: c.t0, next: time.Now().Add(firstLook),
 		done: make(chan error, 1), news: make(chan watchNews, 1)}
 	rw.mu.Lock()
 	rw.waiting[serverID] = w
