@@ -44,6 +44,9 @@ type watch struct {
 	// news carries each observation to the waiting goroutine, which logs
 	// it on its own context (the watcher's has no logger).
 	news chan watchNews
+	// logCtx carries the waiting request's values (its logger), not its
+	// cancellation: the shared polls are made on it so they are logged.
+	logCtx context.Context
 }
 
 type watchNews struct {
@@ -119,7 +122,7 @@ func (pc *pending) take(serverID int64) (pendingCreate, bool) {
 // ends, or the watcher cannot tell (a non-transient error).
 func (rw *readyWatcher) wait(ctx context.Context, serverID int64, c pendingCreate) error {
 	w := &watch{actions: c.actions, t0: c.t0, next: time.Now().Add(firstLook),
-		done: make(chan error, 1), news: make(chan watchNews, 1)}
+		done: make(chan error, 1), news: make(chan watchNews, 1), logCtx: context.WithoutCancel(ctx)}
 	rw.mu.Lock()
 	rw.waiting[serverID] = w
 	if !rw.running {
@@ -186,16 +189,18 @@ func (rw *readyWatcher) tick(backoff framework.Backoff) {
 	rw.mu.Lock()
 	due := make(map[int64]*watch, len(rw.waiting))
 	var ids []int64
+	base := context.Background()
 	for sid, w := range rw.waiting {
 		due[sid] = w
 		ids = append(ids, w.actions...)
+		base = w.logCtx
 	}
 	rw.mu.Unlock()
 	if len(ids) == 0 {
 		return
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), rw.p.timeouts.HTTPRequest)
+	ctx, cancel := context.WithTimeout(base, rw.p.timeouts.HTTPRequest)
 	defer cancel()
 	got := map[int64]*hcloud.Action{}
 	var err error
