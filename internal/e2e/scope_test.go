@@ -1,0 +1,67 @@
+package e2e
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+)
+
+// A destroy that skips the refresh goes straight to Delete: the provider
+// must still refuse to delete a machine that no longer carries
+// managed-by=spuff, and say so.
+func TestDestroyRefusesUnmanaged(t *testing.T) {
+	requireTF(t)
+	w := newWorld(t, sim.Options{})
+	wd := newWorkdir(t)
+	wd.write(fleetConfig(w.endpoint, 1, 0))
+	if out, err := wd.run("apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	servers, _ := w.managed()
+	if len(servers) != 1 {
+		t.Fatalf("the cloud holds %v, want one machine", servers)
+	}
+	id := servers[0]
+	setLabels := func(labels string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPut, w.endpoint+"/servers/"+id, bytes.NewReader([]byte(`{"labels":`+labels+`}`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT labels: HTTP %d", resp.StatusCode)
+		}
+	}
+
+	setLabels(`{"role":"soak"}`)
+	out, err := wd.run("destroy", "-auto-approve", "-refresh=false")
+	if err == nil || !strings.Contains(out, "Instance Not Managed by Spuff") || !strings.Contains(out, "refuses to delete") {
+		t.Fatalf("destroy of an unmanaged machine: err = %v, want a refusal:\n%s", err, out)
+	}
+	still := false
+	for _, s := range w.sim.Servers() {
+		still = still || strconv.FormatInt(s.ID, 10) == id
+	}
+	if !still {
+		t.Fatal("the unmanaged machine was deleted")
+	}
+
+	setLabels(`{"role":"soak","managed-by":"spuff"}`)
+	if out, err := wd.run("destroy", "-auto-approve"); err != nil {
+		t.Fatalf("destroy after restoring the label: %v\n%s", err, out)
+	}
+	if servers, _ := w.managed(); len(servers) != 0 {
+		t.Fatalf("after destroy the cloud still holds %v", servers)
+	}
+}
