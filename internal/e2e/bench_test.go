@@ -53,54 +53,6 @@ func benchRounds(b *testing.B, def int) int {
 	return n
 }
 
-// benchWorld is newWorld for a benchmark: a simulator behind a local server.
-func benchWorld(tb testing.TB, opts sim.Options) *world {
-	tb.Helper()
-	s := sim.New(opts)
-	srv := httptest.NewServer(s.Handler())
-	tb.Cleanup(srv.Close)
-	return &world{sim: s, endpoint: srv.URL + "/v1"}
-}
-
-// benchDir is a Terraform working directory for a benchmark, set up like
-// newWorkdir's (the same dev_overrides CLI config and environment).
-type benchDir struct {
-	tb  testing.TB
-	dir string
-	env []string
-}
-
-func newBenchDir(tb testing.TB) *benchDir {
-	tb.Helper()
-	dir := tb.TempDir()
-	rc := filepath.Join(dir, "dev.tfrc")
-	cfg := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/spuff/spuff" = %q
-  }
-  direct {}
-}
-`, providerDir)
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1"}
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "TF_") && !strings.HasPrefix(k, "SPUFF_") &&
-			!strings.HasPrefix(k, "HCLOUD_") && !strings.HasPrefix(k, "HETZNER_") {
-			env = append(env, kv)
-		}
-	}
-	return &benchDir{tb: tb, dir: dir, env: env}
-}
-
-func (d *benchDir) write(config string) {
-	d.tb.Helper()
-	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(config), 0o600); err != nil {
-		d.tb.Fatal(err)
-	}
-}
-
 // tfRun is what one terraform command cost: wall time, and CPU time (user +
 // system) of terraform together with the provider processes it started and
 // reaped (Linux's wait4 counts reaped descendants in the child's rusage).
@@ -111,8 +63,8 @@ type tfRun struct {
 // tf runs terraform subcommand args[0] with -no-color and the rest of args,
 // fails the benchmark when it fails, and returns its cost and output.
 // watch, when not nil, runs while terraform does.
-func (d *benchDir) tf(watch *procWatch, args ...string) (tfRun, string) {
-	d.tb.Helper()
+func (d *workdir) tf(watch *procWatch, args ...string) (tfRun, string) {
+	d.t.Helper()
 	full := append([]string{args[0], "-no-color"}, args[1:]...)
 	cmd := exec.Command("terraform", full...)
 	cmd.Dir = d.dir
@@ -129,7 +81,7 @@ func (d *benchDir) tf(watch *procWatch, args ...string) (tfRun, string) {
 		watch.stop()
 	}
 	if err != nil {
-		d.tb.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, tail(out.String(), 40))
+		d.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, tail(out.String(), 40))
 	}
 	return tfRun{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, out.String()
 }
@@ -204,10 +156,10 @@ func BenchmarkApplyDestroy100(b *testing.B) {
 	const par = "-parallelism=10"
 	rounds := benchRounds(b, 5)
 	for range b.N {
-		floor := newBenchDir(b)
+		floor := newWorkdir(b)
 		floor.write(floorConfig(n))
-		w := benchWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
-		spuff := newBenchDir(b)
+		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+		spuff := newWorkdir(b)
 		spuff.write(fleetConfig(w.endpoint, n, 0))
 
 		var floorWalls, spuffWalls, ratios, applyReqs, destroyReqs, floorCPU, spuffCPU, providerCPU []float64
@@ -330,7 +282,7 @@ func BenchmarkDataSource10k(b *testing.B) {
 	const perPage = 50
 	const maxRSSMB = 150
 	for range b.N {
-		w := benchWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
 		seedStart := time.Now()
 		seedServers(b, w.sim, n, "seed", `{"managed-by":"spuff","role":"bench"}`)
 		seedWall := time.Since(seedStart)
@@ -340,7 +292,7 @@ func BenchmarkDataSource10k(b *testing.B) {
 			b.Fatalf("seeded %d managed of %d servers, want %d of %d", len(servers), len(w.sim.Servers()), n, n+3)
 		}
 
-		d := newBenchDir(b)
+		d := newWorkdir(b)
 		d.write(fmt.Sprintf(`
 terraform {
   required_providers {
@@ -425,11 +377,11 @@ func BenchmarkPlanRefresh500(b *testing.B) {
 	const n = 500
 	rounds := benchRounds(b, 5)
 	for range b.N {
-		floor := newBenchDir(b)
+		floor := newWorkdir(b)
 		floor.write(floorConfig(n))
 		floor.tf(nil, "apply", "-auto-approve", "-parallelism=50")
-		w := benchWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
-		d := newBenchDir(b)
+		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+		d := newWorkdir(b)
 		d.write(fleetConfig(w.endpoint, n, 0))
 		setup, _ := d.tf(nil, "apply", "-auto-approve", "-parallelism=50")
 		if servers, _ := w.managed(); len(servers) != n {

@@ -62,11 +62,11 @@ type world struct {
 	endpoint string
 }
 
-func newWorld(t *testing.T, opts sim.Options) *world {
-	t.Helper()
+func newWorld(tb testing.TB, opts sim.Options) *world {
+	tb.Helper()
 	s := sim.New(opts)
 	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
+	tb.Cleanup(srv.Close)
 	return &world{sim: s, endpoint: srv.URL + "/v1"}
 }
 
@@ -89,12 +89,12 @@ func (w *world) managed() (servers, snapshots []string) {
 
 // workdir is a Terraform working directory using the built provider.
 type workdir struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 	env []string
 }
 
-func newWorkdir(t *testing.T) *workdir {
+func newWorkdir(t testing.TB) *workdir {
 	t.Helper()
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "dev.tfrc")
