@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -128,32 +129,20 @@ func (w *accWorld) checkDestroyed(state *terraform.State) error {
 	return nil
 }
 
-// deleteOutOfBand deletes a server through the cloud API, as a user of the
-// cloud console would.
-func (w *accWorld) deleteOutOfBand(t *testing.T, id string) {
+// cloudAPI makes one call to the cloud's API with the account's token, as
+// another tool or a person at the console would, and fails the test unless
+// the answer has status want.
+func (w *accWorld) cloudAPI(t *testing.T, method, path string, body any, want int) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodDelete, w.endpoint+"/servers/"+id, nil)
-	if err != nil {
-		t.Fatal(err)
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
 	}
-	req.Header.Set("Authorization", "Bearer "+w.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("deleting server %s out of band: HTTP %d", id, resp.StatusCode)
-	}
-}
-
-// createUnmanaged creates a server without the managed-by label through the
-// cloud API, as another tool sharing the account would.
-func (w *accWorld) createUnmanaged(t *testing.T, name string) {
-	t.Helper()
-	body := fmt.Sprintf(`{"name":%q,"server_type":%q,"location":%q,"image":"ubuntu-24.04","labels":{"team":"acc"}}`,
-		name, w.cloud.size, w.cloud.region)
-	req, err := http.NewRequest(http.MethodPost, w.endpoint+"/servers", strings.NewReader(body))
+	req, err := http.NewRequest(method, w.endpoint+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,9 +153,25 @@ func (w *accWorld) createUnmanaged(t *testing.T, name string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("creating unmanaged server: HTTP %d", resp.StatusCode)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: HTTP %d, want %d", method, path, resp.StatusCode, want)
 	}
+}
+
+// deleteOutOfBand deletes a server through the cloud API.
+func (w *accWorld) deleteOutOfBand(t *testing.T, id string) {
+	t.Helper()
+	w.cloudAPI(t, http.MethodDelete, "/servers/"+id, nil, http.StatusOK)
+}
+
+// createUnmanaged creates a server without the managed-by label, as
+// another tool sharing the account would.
+func (w *accWorld) createUnmanaged(t *testing.T, name string) {
+	t.Helper()
+	w.cloudAPI(t, http.MethodPost, "/servers", map[string]any{
+		"name": name, "server_type": w.cloud.size, "location": w.cloud.region, "image": "ubuntu-24.04",
+		"labels": map[string]string{"team": "acc"},
+	}, http.StatusCreated)
 }
 
 // protoV6 serves the provider in-process with the given registry.
@@ -187,28 +192,11 @@ func accPreCheck(t *testing.T) {
 	}
 }
 
-// setLabels replaces a server's labels through the cloud API, as someone
-// editing them in the cloud console would.
+// setLabels replaces a server's labels, as someone editing them in the
+// cloud console would.
 func (w *accWorld) setLabels(t *testing.T, id string, labels map[string]string) {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"labels": labels})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPut, w.endpoint+"/servers/"+id, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+w.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("setting labels of server %s: HTTP %d", id, resp.StatusCode)
-	}
+	w.cloudAPI(t, http.MethodPut, "/servers/"+id, map[string]any{"labels": labels}, http.StatusOK)
 }
 
 // serverID returns the ID of the world's server with that name.
