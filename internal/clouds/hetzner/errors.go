@@ -161,6 +161,25 @@ func statusOf(e hcloud.Error) int {
 	return codeStatus[e.Code]
 }
 
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date
+// (RFC 9110, section 10.2.3).
+func retryAfter(resp *hcloud.Response, now time.Time) (time.Duration, bool) {
+	if resp.Response == nil {
+		return 0, false
+	}
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
 // rateLimitDelay estimates how long to wait before one request is allowed
 // again, or -1 when the answer says nothing.
 //
@@ -169,8 +188,17 @@ func statusOf(e hcloud.Error) int {
 // Reset would idle for up to an hour when one request is available within a
 // second, so the delay is the time one request takes to refill:
 // (Reset - now) / (Limit - Remaining). Without Limit the whole span is used.
+//
+// A Retry-After header, which the API does not send but a proxy in front of
+// it may, is an explicit instruction and wins.
 func rateLimitDelay(resp *hcloud.Response, now time.Time) time.Duration {
-	if resp == nil || resp.Meta.Ratelimit.Reset.IsZero() {
+	if resp == nil {
+		return -1
+	}
+	if d, ok := retryAfter(resp, now); ok {
+		return d
+	}
+	if resp.Meta.Ratelimit.Reset.IsZero() {
 		return -1
 	}
 	rl := resp.Meta.Ratelimit

@@ -246,6 +246,10 @@ func TestRateLimitDelay(t *testing.T) {
 		{"slow refill", resp(10, 0, now.Add(100*time.Second)), 10 * time.Second},
 		{"unknown limit waits for reset", resp(0, 0, now.Add(7*time.Second)), 7 * time.Second},
 		{"nothing missing waits for reset", resp(5, 5, now.Add(3*time.Second)), 3 * time.Second},
+		{"retry-after seconds wins", withHeader(resp(3600, 0, now.Add(time.Hour)), "Retry-After", "17"), 17 * time.Second},
+		{"retry-after date", withHeader(resp(0, 0, time.Time{}), "Retry-After", now.Add(9*time.Second).UTC().Format(http.TimeFormat)), 9 * time.Second},
+		{"retry-after date passed", withHeader(resp(0, 0, time.Time{}), "Retry-After", now.Add(-time.Minute).UTC().Format(http.TimeFormat)), 0},
+		{"retry-after garbage ignored", withHeader(resp(10, 0, now.Add(100*time.Second)), "Retry-After", "soon"), 10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := rateLimitDelay(tc.resp, now); got != tc.want {
@@ -253,6 +257,12 @@ func TestRateLimitDelay(t *testing.T) {
 			}
 		})
 	}
+}
+
+func withHeader(r *hcloud.Response, key, value string) *hcloud.Response {
+	r.Response = &http.Response{Header: http.Header{}}
+	r.Header.Set(key, value)
+	return r
 }
 
 func TestNotFoundOnCreate(t *testing.T) {
