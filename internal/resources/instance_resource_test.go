@@ -250,18 +250,20 @@ func TestAccInstance_refusesUnmanaged(t *testing.T) {
 			CheckDestroy:             w.checkDestroyed,
 			Steps: []resource.TestStep{
 				{
-					Config:        instanceConfig(w, c.size, ""),
-					ResourceName:  devBox,
-					ImportState:   true,
-					ImportStateId: foreign,
-					ExpectError:   regexp.MustCompile(`(?s)Instance Not Managed by Spuff.*` + foreign + `.*managed-by=spuff`),
-				},
-				{
 					Config: instanceConfig(w, c.size, ""),
 					Check: func(s *terraform.State) error {
 						managedID = s.RootModule().Resources[devBox].Primary.ID
 						return nil
 					},
+				},
+				{
+					// No Config of its own: an import step given one writes it
+					// without required_providers, which OpenTofu resolves
+					// against its own registry; the previous step's is used.
+					ResourceName:  devBox,
+					ImportState:   true,
+					ImportStateId: foreign,
+					ExpectError:   regexp.MustCompile(`(?s)Instance Not Managed by Spuff.*` + foreign + `.*managed-by=spuff`),
 				},
 				{
 					// Someone strips the label in the console: the provider
