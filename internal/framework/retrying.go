@@ -146,6 +146,46 @@ func (r *retrying) SSHKeys(ctx context.Context) ([]string, error) {
 	return retryValue(ctx, r, "list ssh keys", r.inner.SSHKeys)
 }
 
+// createOnce runs create under the policy without ever creating twice. The
+// caller labels what it creates with a one-off token; find returns the
+// resource carrying it, or nil. After an attempt whose outcome is unknown
+// (an ambiguous error, or ctx ending with the request in flight) find is
+// asked, and what it finds is adopted instead of created again. After ctx
+// ended it is asked once, on a detached context, so a cancelled create is
+// returned (and recorded) rather than orphaned.
+func createOnce[T any](ctx context.Context, r *retrying, what string, create, find func(context.Context) (*T, error)) (*T, error) {
+	var uncertain bool
+	for attempt := 0; ; attempt++ {
+		res, err := create(ctx)
+		if err == nil {
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			lctx, cancel := detached(ctx)
+			found, ferr := find(lctx)
+			cancel()
+			if ferr == nil && found != nil {
+				return found, nil
+			}
+			return nil, err
+		}
+		uncertain = uncertain || IsAmbiguous(err)
+		if uncertain {
+			if found, ferr := retryValue(ctx, r, "find after "+what, find); ferr == nil && found != nil {
+				return found, nil
+			}
+		}
+		if !IsTransient(err) || attempt+1 >= r.policy.MaxAttempts {
+			return nil, err
+		}
+		d := r.policy.delay(attempt, err)
+		r.onRetry(ctx, what)(attempt, err, d)
+		if !sleep(ctx, d) {
+			return nil, err
+		}
+	}
+}
+
 // CreateInstance retries a create without ever making two machines.
 func (r *retrying) CreateInstance(ctx context.Context, req InstanceRequest) (*Instance, error) {
 	token := newRequestID()
@@ -155,57 +195,40 @@ func (r *retrying) CreateInstance(ctx context.Context, req InstanceRequest) (*In
 	}
 	req.Labels[RequestIDKey] = token
 
-	find := func(ctx context.Context) ([]Instance, error) {
+	list := func(ctx context.Context) ([]Instance, error) {
 		if f, ok := r.inner.(InstanceFinder); ok {
 			return f.FindInstances(ctx, req.Name)
 		}
 		return r.inner.ListInstances(ctx)
 	}
-	var uncertain bool
-	for attempt := 0; ; attempt++ {
-		inst, err := r.inner.CreateInstance(ctx, req)
-		if err == nil {
-			return inst, nil
+	mine := func(ctx context.Context) (*Instance, error) {
+		all, err := list(ctx)
+		found := matchInstance(all, req.Name, token)
+		if err == nil && found != nil {
+			r.logf(ctx, "adopted the instance this call created although its answer was lost", map[string]any{"id": found.ID, "name": req.Name})
 		}
-		if ctx.Err() != nil {
-			// Cancelled or timed out with the request in flight: the cloud
-			// may have acted. Look once more, on a context of our own, so the
-			// machine is returned (and recorded) rather than orphaned.
-			lctx, cancel := detached(ctx)
-			list, ferr := find(lctx)
-			cancel()
-			if found := matchInstance(list, req.Name, token); ferr == nil && found != nil {
-				r.logf(ctx, "adopted the instance created by a cancelled attempt", map[string]any{"id": found.ID, "name": req.Name})
-				return found, nil
-			}
-			return nil, err
-		}
-		uncertain = uncertain || IsAmbiguous(err)
-		if uncertain || isNameConflict(err) {
-			// An earlier attempt may have created the machine although its
-			// answer was lost: adopt it rather than create a second one.
-			list, ferr := retryValue(ctx, r, "find instance "+req.Name, find)
-			if ferr == nil {
-				if found := matchInstance(list, req.Name, token); found != nil {
-					r.logf(ctx, "adopted the instance created by an attempt whose answer was lost",
-						map[string]any{"id": found.ID, "name": req.Name, "attempt": attempt + 1})
-					return found, nil
-				}
-				if other := matchInstance(list, req.Name, ""); other != nil && isNameConflict(err) {
-					return nil, InvalidConfig("name", fmt.Sprintf("an instance named %q already exists (ID %s) and was not created by this operation: "+
-						"import it with terraform import, delete it, or choose another name", req.Name, other.ID))
-				}
-			}
-		}
-		if !IsTransient(err) || ctx.Err() != nil || attempt+1 >= r.policy.MaxAttempts {
-			return nil, err
-		}
-		d := r.policy.delay(attempt, err)
-		r.onRetry(ctx, "create instance "+req.Name)(attempt, err, d)
-		if !sleep(ctx, d) {
-			return nil, err
-		}
+		return found, err
 	}
+	inst, err := createOnce(ctx, r, "create instance "+req.Name, func(ctx context.Context) (*Instance, error) {
+		return r.inner.CreateInstance(ctx, req)
+	}, mine)
+	if !isNameConflict(err) || ctx.Err() != nil {
+		return inst, err
+	}
+	// The name is taken: by this call's machine (adopt it), or by another
+	// one, which the user should hear about by ID.
+	all, ferr := retryValue(ctx, r, "find instance "+req.Name, list)
+	if ferr != nil {
+		return nil, err
+	}
+	if found := matchInstance(all, req.Name, token); found != nil {
+		return found, nil
+	}
+	if other := matchInstance(all, req.Name, ""); other != nil {
+		return nil, InvalidConfig("name", fmt.Sprintf("an instance named %q already exists (ID %s) and was not created by this operation: "+
+			"import it with terraform import, delete it, or choose another name", req.Name, other.ID))
+	}
+	return nil, err
 }
 
 // matchInstance returns the instance of that name carrying token, or with
@@ -249,43 +272,23 @@ func (r *retrying) CreateSnapshot(ctx context.Context, instanceID, name string) 
 
 	token := newRequestID()
 	labels := map[string]string{RequestIDKey: token}
-	var uncertain bool
-	var snap *Snapshot
-	for attempt := 0; ; attempt++ {
-		s, err := starter.StartSnapshot(ctx, instanceID, name, labels)
-		if err == nil {
-			snap = s
-			break
+	snap, err := createOnce(ctx, r, "start snapshot "+name, func(ctx context.Context) (*Snapshot, error) {
+		return starter.StartSnapshot(ctx, instanceID, name, labels)
+	}, func(ctx context.Context) (*Snapshot, error) {
+		all, err := r.inner.ListSnapshots(ctx)
+		found := matchSnapshot(all, token)
+		if err == nil && found != nil {
+			r.logf(ctx, "adopted the snapshot this call started although its answer was lost", map[string]any{"id": found.ID, "name": name})
 		}
-		if ctx.Err() != nil {
-			lctx, cancel := detached(ctx)
-			list, ferr := r.inner.ListSnapshots(lctx)
-			cancel()
-			if found := matchSnapshot(list, token); ferr == nil && found != nil {
-				// Recorded by the caller through the IncompleteError.
-				return nil, &IncompleteError{ResourceType: "snapshot", ID: found.ID, Err: err}
-			}
-			return nil, err
-		}
-		uncertain = uncertain || IsAmbiguous(err)
-		if uncertain {
-			list, ferr := retryValue(ctx, r, "find snapshot "+name, r.inner.ListSnapshots)
-			if ferr == nil {
-				if found := matchSnapshot(list, token); found != nil {
-					r.logf(ctx, "adopted the snapshot started by an attempt whose answer was lost", map[string]any{"id": found.ID, "name": name})
-					snap = found
-					break
-				}
-			}
-		}
-		if !IsTransient(err) || ctx.Err() != nil || attempt+1 >= r.policy.MaxAttempts {
-			return nil, err
-		}
-		d := r.policy.delay(attempt, err)
-		r.onRetry(ctx, "start snapshot "+name)(attempt, err, d)
-		if !sleep(ctx, d) {
-			return nil, err
-		}
+		return found, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		// Adopted after a cancellation: recorded by the caller through the
+		// IncompleteError, not waited for.
+		return nil, &IncompleteError{ResourceType: "snapshot", ID: snap.ID, Err: ctx.Err()}
 	}
 	done, err := starter.WaitSnapshot(ctx, snap.ID)
 	if err != nil {
