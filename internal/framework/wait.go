@@ -53,22 +53,23 @@ func (b Backoff) Jittered(attempt int) time.Duration {
 	return time.Duration(float64(d) * f)
 }
 
-// PollFunc is one poll: it returns the current state of the thing waited
-// for, or nil when it does not exist.
+// PollFunc is one poll of an instance: its current state, or nil when it
+// does not exist.
 type PollFunc func(ctx context.Context) (*Instance, error)
 
-// Progress is told of each poll's outcome, when set (for logging).
+// Progress is told of each instance poll's outcome, when set (for logging).
 type Progress func(attempt int, inst *Instance, err error)
 
-// WaitOptions configure WaitFor.
-type WaitOptions struct {
+// WaitOptions configure WaitFor for a T (an instance, or a cloud's own
+// type such as an image).
+type WaitOptions[T any] struct {
 	// Operation names the wait in errors, e.g. "wait for server 42 to be ready".
 	Operation string
 	// Timeout bounds the wait on top of ctx; 0 means ctx alone.
 	Timeout time.Duration
 	Backoff Backoff
-	// Progress is optional.
-	Progress Progress
+	// Progress, when set, is told of each poll's outcome (for logging).
+	Progress func(attempt int, v *T, err error)
 }
 
 // WaitReady polls until the instance is ready (Active with an IP), bounded by
@@ -81,7 +82,7 @@ func WaitReady(ctx context.Context, id string, poll PollFunc, t Timeouts, progre
 			return false, NotFound("instance", id)
 		}
 		return inst.IsReady(), nil
-	}, WaitOptions{
+	}, WaitOptions[Instance]{
 		Operation: "waiting for instance " + id + " to be ready",
 		Timeout:   t.InstanceReady,
 		Backoff:   DefaultBackoff(t.PollInterval),
@@ -94,7 +95,7 @@ func WaitReady(ctx context.Context, id string, poll PollFunc, t Timeouts, progre
 func WaitGone(ctx context.Context, id string, poll PollFunc, timeout, pollInterval time.Duration, progress Progress) error {
 	_, err := WaitFor(ctx, poll, func(inst *Instance) (bool, error) {
 		return inst == nil || inst.Status.Kind == StatusArchive, nil
-	}, WaitOptions{
+	}, WaitOptions[Instance]{
 		Operation: "waiting for instance " + id + " to be deleted",
 		Timeout:   timeout,
 		Backoff:   DefaultBackoff(pollInterval),
@@ -106,7 +107,7 @@ func WaitGone(ctx context.Context, id string, poll PollFunc, timeout, pollInterv
 // WaitFor polls until done reports true or an error, the context ends, or
 // the timeout passes. A timeout or a context deadline becomes a TimeoutError
 // wrapping the last poll error, if any; a cancellation returns ctx.Err().
-func WaitFor(ctx context.Context, poll PollFunc, done func(*Instance) (bool, error), opts WaitOptions) (*Instance, error) {
+func WaitFor[T any](ctx context.Context, poll func(context.Context) (*T, error), done func(*T) (bool, error), opts WaitOptions[T]) (*T, error) {
 	start := time.Now()
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -115,20 +116,20 @@ func WaitFor(ctx context.Context, poll PollFunc, done func(*Instance) (bool, err
 	}
 	var lastErr error
 	for attempt := 0; ; attempt++ {
-		inst, err := poll(ctx)
+		v, err := poll(ctx)
 		if opts.Progress != nil {
-			opts.Progress(attempt, inst, err)
+			opts.Progress(attempt, v, err)
 		}
 		delay := opts.Backoff.Jittered(attempt)
 		switch {
 		case err == nil:
 			lastErr = nil
-			ok, derr := done(inst)
+			ok, derr := done(v)
 			if derr != nil {
-				return inst, derr
+				return v, derr
 			}
 			if ok {
-				return inst, nil
+				return v, nil
 			}
 		case ctx.Err() != nil:
 			// The poll failed because the wait itself ended.

@@ -377,44 +377,38 @@ func (p *Provider) WaitSnapshot(ctx context.Context, id string) (*framework.Snap
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	wctx, cancel := context.WithTimeout(ctx, p.timeouts.ActionComplete)
-	defer cancel()
-	backoff := framework.DefaultBackoff(p.timeouts.PollInterval)
-	var lastErr error
-	for attempt := 0; ; attempt++ {
-		img, _, err := p.client.Image.GetByID(wctx, n)
+	img, err := framework.WaitFor(ctx, func(ctx context.Context) (*hcloud.Image, error) {
+		img, _, err := p.client.Image.GetByID(ctx, n)
+		if err != nil {
+			return nil, fail(ctx, err, subject{Type: "snapshot", ID: id})
+		}
+		return img, nil
+	}, func(img *hcloud.Image) (bool, error) {
 		switch {
-		case err != nil && wctx.Err() == nil:
-			lastErr = mapError(err, subject{Type: "snapshot", ID: id})
-			if !framework.IsTransient(lastErr) {
-				return nil, lastErr
-			}
-		case err != nil:
 		case img == nil:
-			return nil, framework.NotFound("snapshot", id)
-		case img.Status == hcloud.ImageStatusAvailable:
-			return imageToSnapshot(img), nil
+			return false, framework.NotFound("snapshot", id)
 		case img.Status == imageStatusUnavailable:
-			return nil, framework.API(0, fmt.Sprintf("snapshot %s failed: the image is unavailable", id))
-		default:
-			p.logf(ctx, "waiting for snapshot", map[string]any{"provider": providerName, "id": id, "status": string(img.Status), "attempt": attempt})
+			return false, framework.API(0, fmt.Sprintf("snapshot %s failed: the image is unavailable", id))
 		}
-		timer := time.NewTimer(backoff.Jittered(attempt))
-		select {
-		case <-wctx.Done():
-			timer.Stop()
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+		return img.Status == hcloud.ImageStatusAvailable, nil
+	}, framework.WaitOptions[hcloud.Image]{
+		Operation: "waiting for snapshot " + id,
+		Timeout:   p.timeouts.ActionComplete,
+		Backoff:   framework.DefaultBackoff(p.timeouts.PollInterval),
+		Progress: func(attempt int, img *hcloud.Image, err error) {
+			fields := map[string]any{"provider": providerName, "id": id, "attempt": attempt}
+			if err != nil {
+				fields["error"] = err.Error()
+			} else if img != nil {
+				fields["status"] = string(img.Status)
 			}
-			cause := lastErr
-			if cause == nil {
-				cause = context.DeadlineExceeded
-			}
-			return nil, &framework.TimeoutError{Operation: "waiting for snapshot " + id, Elapsed: time.Since(start), Err: cause}
-		case <-timer.C:
-		}
+			p.logf(ctx, "waiting for snapshot", fields)
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
+	return imageToSnapshot(img), nil
 }
 
 // FindInstances returns the managed servers named name: names are unique
