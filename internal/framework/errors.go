@@ -262,3 +262,10 @@ func IsNotFound(err error) bool {
 	var nf *NotFoundError
 	return errors.As(err, &nf)
 }
+
+// NotManaged is the refusal to change or delete what does not carry
+// managed-by=spuff: the provider only touches what it created.
+func NotManaged(resourceType, id string) error {
+	return InvalidConfig("id", fmt.Sprintf("the %s %s does not carry the label %s=%s, so the provider refuses to change or delete it",
+		resourceType, id, ManagedByKey, ManagedByValue))
+}

@@ -98,6 +98,8 @@ type Instance struct {
 	// ImageSpec as well as the cloud allows; zero when unknown.
 	Image  ImageSpec
 	Labels map[string]string
+	// DiskGB is the size of the machine's disk; 0 when the cloud does not say.
+	DiskGB int
 }
 
 // IPUnassigned is the spec's "no IP yet" address.
@@ -123,4 +125,7 @@ type Snapshot struct {
 	// InstanceID is the machine it was taken from, when the cloud says.
 	InstanceID string
 	Labels     map[string]string
+	// DiskGB is the smallest disk a machine restored from the snapshot
+	// needs; 0 when the cloud does not say.
+	DiskGB int
 }

@@ -3,6 +3,7 @@ package hetzner
 import (
 	"fmt"
 	"maps"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -90,6 +91,7 @@ func serverToInstance(s *hcloud.Server) *framework.Instance {
 		Name:      s.Name,
 		Image:     imageSpecOf(s.Image),
 		Labels:    cloneLabels(s.Labels),
+		DiskGB:    s.PrimaryDiskSize,
 	}
 	if s.Location != nil {
 		inst.Region = s.Location.Name
@@ -121,6 +123,7 @@ func imageToSnapshot(img *hcloud.Image) *framework.Snapshot {
 		ID:     strconv.FormatInt(img.ID, 10),
 		Name:   img.Description,
 		Labels: cloneLabels(img.Labels),
+		DiskGB: int(math.Ceil(float64(img.DiskSize))),
 	}
 	if !img.Created.IsZero() {
 		created := img.Created
