@@ -36,6 +36,8 @@ func TestTransientAndAmbiguous(t *testing.T) {
 		{"auth", Auth("h", "x"), false, false},
 		{"wrapped 503", fmt.Errorf("x: %w", API(503, "x")), true, true},
 		{"plain", errors.New("x"), false, false},
+		{"refused connection", refused(), true, false},
+		{"wrapped refused connection", fmt.Errorf("x: %w", refused()), true, false},
 	}
 	for _, tt := range tests {
 		if got := IsTransient(tt.err); got != tt.transient {
@@ -121,6 +123,82 @@ func TestRetryDo(t *testing.T) {
 		}, nil)
 		if n != 3 || err == nil {
 			t.Fatalf("err = %v after %d attempts, want an error after 3", err, n)
+		}
+	})
+}
+
+// refused is what a cloud returns when nothing listens at its endpoint.
+func refused() error {
+	return &NetworkError{Err: &ConnectError{API: "the Test API", Endpoint: "127.0.0.1:1", Err: errors.New("connection refused")}}
+}
+
+func TestConnectErrorMessage(t *testing.T) {
+	msg := refused().Error()
+	for _, want := range []string{"network error", "the Test API", "127.0.0.1:1", "connection refused", "no request was sent", "endpoint"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	var ne *NetworkError
+	if !errors.As(refused(), &ne) || !IsRetryable(refused()) || !IsConnectFailure(refused()) {
+		t.Error("a ConnectError in a NetworkError must stay a retryable NetworkError")
+	}
+	if IsConnectFailure(&NetworkError{Err: io.EOF}) {
+		t.Error("a dropped connection is not a connect failure")
+	}
+}
+
+// A call that cannot connect gets the short budget; other transient
+// failures keep MaxAttempts.
+func TestRetryConnectBudget(t *testing.T) {
+	ctx := context.Background()
+	t.Run("default: 3 attempts, also when the policy leaves it unset", func(t *testing.T) {
+		fastDefault := DefaultRetryPolicy()
+		fastDefault.Backoff, fastDefault.MaxHint = fastPolicy(1).Backoff, time.Millisecond
+		for _, p := range []RetryPolicy{fastPolicy(8), fastDefault} {
+			n := 0
+			err := p.Do(ctx, func(context.Context) error { n++; return refused() }, nil)
+			if n != DefaultConnectAttempts || !IsConnectFailure(err) {
+				t.Errorf("err = %v after %d attempts, want the ConnectError after %d", err, n, DefaultConnectAttempts)
+			}
+		}
+	})
+	t.Run("the default policy gives up within about 2 s", func(t *testing.T) {
+		start := time.Now()
+		n := 0
+		err := DefaultRetryPolicy().Do(ctx, func(context.Context) error { n++; return refused() }, nil)
+		elapsed := time.Since(start)
+		if n != 3 || !IsConnectFailure(err) || elapsed < 1900*time.Millisecond || elapsed > DefaultConnectBudget {
+			t.Fatalf("err = %v after %d attempts in %v; want 3 attempts 1 s apart", err, n, elapsed)
+		}
+	})
+	t.Run("the time budget bounds the attempts", func(t *testing.T) {
+		p := RetryPolicy{MaxAttempts: 100, Backoff: Backoff{Initial: 20 * time.Millisecond, Multiplier: 1, Max: 20 * time.Millisecond},
+			MaxHint: time.Millisecond, ConnectAttempts: 100, ConnectBudget: 70 * time.Millisecond}
+		start := time.Now()
+		n := 0
+		_ = p.Do(ctx, func(context.Context) error { n++; return refused() }, nil)
+		if n < 2 || n > 4 || time.Since(start) > 200*time.Millisecond {
+			t.Fatalf("%d attempts in %v; want 3 or 4 (20 ms apart, within 70 ms)", n, time.Since(start))
+		}
+	})
+	t.Run("other failures do not count against it", func(t *testing.T) {
+		n := 0
+		err := fastPolicy(8).Do(ctx, func(context.Context) error {
+			if n++; n <= 3 {
+				return API(503, "x")
+			}
+			return refused()
+		}, nil)
+		if n != 3+DefaultConnectAttempts || !IsConnectFailure(err) {
+			t.Fatalf("err = %v after %d attempts, want the ConnectError after 3 + %d", err, n, DefaultConnectAttempts)
+		}
+	})
+	t.Run("dropped connections keep MaxAttempts", func(t *testing.T) {
+		n := 0
+		_ = fastPolicy(8).Do(ctx, func(context.Context) error { n++; return &NetworkError{Err: io.ErrUnexpectedEOF} }, nil)
+		if n != 8 {
+			t.Fatalf("%d attempts, want 8", n)
 		}
 	})
 }
@@ -239,11 +317,15 @@ func TestRetryingCreateInstance(t *testing.T) {
 		{"lost once, refused, then created", []scriptStep{{err: drop}, {err: API(502, "x")}}, "", 3, 1},
 		{"permanent error", []scriptStep{{err: InvalidConfig("size", "unknown")}}, "invalid size", 1, 0},
 		{"attempts spent", []scriptStep{{err: drop}, {err: drop}, {err: drop}}, "network error", 3, 0},
+		{"refused connections: short budget", []scriptStep{{create: false, err: refused()}, {create: false, err: refused()}, {create: false, err: refused()}}, "127.0.0.1:1", 3, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := &scriptCloud{script: tt.script}
 			p := WithRetry(cloud, fastPolicy(3), nil)
+			if strings.HasPrefix(tt.name, "refused") {
+				p = WithRetry(cloud, fastPolicy(8), nil)
+			}
 			inst, err := p.CreateInstance(ctx, req("box"))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -391,5 +473,25 @@ func TestRetryingLeavesPagedListsAlone(t *testing.T) {
 	c := &pagedCloud{}
 	if _, err := WithRetry(c, fastPolicy(5), nil).ListInstances(context.Background()); err == nil || c.calls != 1 {
 		t.Fatalf("err = %v after %d calls; want the cloud's error after 1", err, c.calls)
+	}
+}
+
+// A create that could not connect sent nothing: it is not looked up, and
+// the short budget ends it after DefaultConnectAttempts.
+func TestRetryingCreateRefusedIsNotLookedUp(t *testing.T) {
+	script := make([]scriptStep, 8)
+	for i := range script {
+		script[i] = scriptStep{err: refused()}
+	}
+	cloud := &scriptCloud{script: script}
+	_, err := WithRetry(cloud, fastPolicy(8), nil).CreateInstance(context.Background(), req("box"))
+	if !IsConnectFailure(err) || cloud.creates != DefaultConnectAttempts || cloud.finds != 0 {
+		t.Fatalf("err = %v after %d creates and %d finds; want the ConnectError after %d creates, no finds",
+			err, cloud.creates, cloud.finds, DefaultConnectAttempts)
+	}
+	cloud = &scriptCloud{script: script}
+	_, err = WithRetry(cloud, fastPolicy(8), nil).CreateSnapshot(context.Background(), "1", "snap")
+	if !IsConnectFailure(err) || cloud.creates != DefaultConnectAttempts {
+		t.Fatalf("snapshot: err = %v after %d starts; want the ConnectError after %d", err, cloud.creates, DefaultConnectAttempts)
 	}
 }

@@ -155,6 +155,7 @@ func (r *retrying) SSHKeys(ctx context.Context) ([]string, error) {
 // returned (and recorded) rather than orphaned.
 func createOnce[T any](ctx context.Context, r *retrying, what string, create, find func(context.Context) (*T, error)) (*T, error) {
 	var uncertain bool
+	t := tries{p: r.policy}
 	for attempt := 0; ; attempt++ {
 		res, err := create(ctx)
 		if err == nil {
@@ -175,10 +176,10 @@ func createOnce[T any](ctx context.Context, r *retrying, what string, create, fi
 				return found, nil
 			}
 		}
-		if !IsTransient(err) || attempt+1 >= r.policy.MaxAttempts {
+		d, ok := t.again(attempt, err)
+		if !ok {
 			return nil, err
 		}
-		d := r.policy.delay(attempt, err)
 		r.onRetry(ctx, what)(attempt, err, d)
 		if !sleep(ctx, d) {
 			return nil, err

@@ -73,6 +73,9 @@ func mapError(err error, about subject) error {
 	}
 
 	if isNetworkError(err) {
+		if ce := connectFailure(err); ce != nil {
+			return &framework.NetworkError{Err: ce}
+		}
 		return &framework.NetworkError{Err: stripURL(err)}
 	}
 
@@ -309,6 +312,66 @@ func isNetworkError(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// connectFailure returns a ConnectError when err says that no connection
+// to the API could be made, so that no request was sent: the dial was
+// refused, the host name does not exist, or the host or network is
+// unreachable. The framework's policy gives such calls a short budget: they
+// almost always mean a wrong endpoint. Anything else on the wire, a dial
+// timeout or a temporary DNS failure included, returns nil and keeps the
+// ordinary retries (a timed-out dial is more often a slow network).
+func connectFailure(err error) *framework.ConnectError {
+	var op *net.OpError
+	if !errors.As(err, &op) || (op.Op != "dial" && op.Op != "proxyconnect") {
+		return nil
+	}
+	var reason string
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr):
+		if !dnsErr.IsNotFound {
+			return nil
+		}
+		reason = "no such host"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		reason = "connection refused"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		reason = "host unreachable"
+	case errors.Is(err, syscall.ENETUNREACH):
+		reason = "network unreachable"
+	default:
+		return nil
+	}
+	if op.Op == "proxyconnect" {
+		reason += " by the HTTP proxy"
+	}
+	return &framework.ConnectError{API: "the Hetzner API", Endpoint: endpointOf(err, op, dnsErr), Err: errors.New(reason)}
+}
+
+// endpointOf names the host:port a failed dial was for: the request URL's
+// host (what the user configured), else the dialled address.
+func endpointOf(err error, op *net.OpError, dnsErr *net.DNSError) string {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		if u, perr := url.Parse(urlErr.URL); perr == nil && u.Host != "" {
+			if u.Port() != "" {
+				return u.Host
+			}
+			port := "443"
+			if u.Scheme == "http" {
+				port = "80"
+			}
+			return net.JoinHostPort(u.Hostname(), port)
+		}
+	}
+	if op.Addr != nil {
+		return op.Addr.String()
+	}
+	if dnsErr != nil && dnsErr.Name != "" {
+		return dnsErr.Name
+	}
+	return "the configured endpoint"
 }
 
 // stripURL drops the request URL the HTTP client puts in its errors (it

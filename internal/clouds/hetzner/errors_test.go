@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -113,6 +114,37 @@ func isNetwork() check {
 	}
 }
 
+// isConnect wants a NetworkError wrapping a ConnectError for endpoint:
+// nothing was sent, the message names the endpoint and the setting.
+func isConnect(endpoint string, fragments ...string) check {
+	return func(err error) string {
+		if problem := isNetwork()(err); problem != "" {
+			return problem
+		}
+		var ce *framework.ConnectError
+		if !errors.As(err, &ce) || ce.Endpoint != endpoint {
+			return "want a ConnectError for " + endpoint
+		}
+		if framework.IsAmbiguous(err) {
+			return "a failed connection sent nothing: it must not be ambiguous"
+		}
+		return missing(err.Error(), append(fragments, endpoint, "no request was sent", "endpoint setting"))
+	}
+}
+
+// isDropped wants a NetworkError that may have reached the server.
+func isDropped() check {
+	return func(err error) string {
+		if problem := isNetwork()(err); problem != "" {
+			return problem
+		}
+		if framework.IsConnectFailure(err) || !framework.IsAmbiguous(err) {
+			return "want an ambiguous NetworkError, not a ConnectError"
+		}
+		return ""
+	}
+}
+
 func isExactly(want error) check {
 	return func(err error) string {
 		if err != want { //nolint:errorlint // the point is that it is passed through bare
@@ -189,11 +221,32 @@ func TestMapError(t *testing.T) {
 		{"non-JSON 429", fmt.Errorf("hcloud: %w %d", hcloud.ErrStatusCode, 429), server, isRateLimit(0, false)},
 		{"non-JSON 404", fmt.Errorf("hcloud: %w %d", hcloud.ErrStatusCode, 404), server, isNotFound("instance", "42")},
 
-		{"connection refused", refused, server, isNetwork()},
-		{"net.OpError", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, server, isNetwork()},
-		{"EOF", fmt.Errorf("reading: %w", io.EOF), server, isNetwork()},
-		{"unexpected EOF", io.ErrUnexpectedEOF, server, isNetwork()},
-		{"reset", fmt.Errorf("x: %w", syscall.ECONNRESET), server, isNetwork()},
+		{"connection refused", refused, server, isConnect("127.0.0.1:1", "the Hetzner API", "connection refused")},
+		{"refused, as the dialer reports it", &url.Error{Op: "Post", URL: "https://api.example.com/v1/servers", Err: &net.OpError{
+			Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED},
+		}}, server, isConnect("api.example.com:443", "connection refused")},
+		{"no such host", &url.Error{Op: "Get", URL: "http://nowhere.invalid/v1/servers", Err: &net.OpError{
+			Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "nowhere.invalid", IsNotFound: true},
+		}}, server, isConnect("nowhere.invalid:80", "no such host")},
+		{"host unreachable", &url.Error{Op: "Get", URL: "http://[::1]:8080/v1/servers", Err: &net.OpError{
+			Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.EHOSTUNREACH},
+		}}, server, isConnect("[::1]:8080", "host unreachable")},
+		{"proxy refused", &url.Error{Op: "Get", URL: "https://api.hetzner.cloud/v1/servers", Err: &net.OpError{
+			Op: "proxyconnect", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED},
+		}}, server, isConnect("api.hetzner.cloud:443", "refused by the HTTP proxy")},
+		{"no URL: the dialled address", &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 443}, Err: syscall.ECONNREFUSED},
+			server, isConnect("10.0.0.1:443")},
+		{"temporary DNS failure: ordinary retries", &url.Error{Op: "Get", URL: "https://api.hetzner.cloud/v1/servers", Err: &net.OpError{
+			Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "api.hetzner.cloud", IsTemporary: true},
+		}}, server, isDropped()},
+		{"dial timeout: ordinary retries", &url.Error{Op: "Get", URL: "https://api.hetzner.cloud/v1/servers", Err: &net.OpError{
+			Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded,
+		}}, server, isDropped()},
+		{"refused outside a dial", fmt.Errorf("x: %w", syscall.ECONNREFUSED), server, isDropped()},
+		{"net.OpError", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, server, isDropped()},
+		{"EOF", fmt.Errorf("reading: %w", io.EOF), server, isDropped()},
+		{"unexpected EOF", io.ErrUnexpectedEOF, server, isDropped()},
+		{"reset", fmt.Errorf("x: %w", syscall.ECONNRESET), server, isDropped()},
 
 		{"anything else", errors.New("hcloud: error reading response meta data: bad json"), server, isOther("hetzner: ", "bad json")},
 	} {
@@ -374,13 +427,54 @@ func TestWireConnectionRefused(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	endpoint := srv.URL + "/v1"
 	srv.Close() // nothing listens there any more
+	host := strings.TrimPrefix(srv.URL, "http://")
 	_, err := fastProvider(t, endpoint).GetInstance(context.Background(), "1")
-	if problem := isNetwork()(err); problem != "" {
+	if problem := isConnect(host, "connection refused")(err); problem != "" {
 		t.Fatalf("error = %v: %s", err, problem)
 	}
 	if !framework.IsRetryable(err) {
 		t.Error("a network error must be retryable")
 	}
+}
+
+// End to end through the registry's wiring (framework.WithRetry with the
+// default policy): a create against a closed port fails within seconds,
+// after DefaultConnectAttempts, naming the endpoint, and never looks for
+// an adopted machine (nothing was sent).
+func TestWireDeadEndpointFailsFast(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := ln.Addr().String()
+	_ = ln.Close() // a closed port: connections are refused
+	p, err := New(framework.Config{Token: strings.Repeat("t", 64), Timeouts: framework.DefaultTimeouts(), Endpoint: "http://" + host + "/v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retries atomic.Int32
+	r := framework.WithRetry(p, framework.DefaultRetryPolicy(), func(_ context.Context, msg string, _ map[string]any) {
+		if msg == "retrying cloud call" {
+			retries.Add(1)
+		} else {
+			t.Errorf("unexpected log line %q", msg)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 225*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = r.CreateInstance(ctx, framework.InstanceRequest{Name: "dead", Region: "fsn1", Size: "cx23", Image: framework.Ubuntu("24.04"), Labels: framework.ManagedLabels(nil)})
+	elapsed := time.Since(start)
+	if problem := isConnect(host, "connection refused")(err); problem != "" {
+		t.Fatalf("error = %v: %s", err, problem)
+	}
+	if got, want := retries.Load(), int32(framework.DefaultConnectAttempts-1); got != want {
+		t.Errorf("retries = %d, want %d", got, want)
+	}
+	if elapsed > framework.DefaultConnectBudget+time.Second {
+		t.Errorf("failed after %v, want within the connect budget %v", elapsed, framework.DefaultConnectBudget)
+	}
+	t.Logf("create against closed port %s failed after %v: %v", host, elapsed.Round(time.Millisecond), err)
 }
 
 // The SDK itself never sees the caller's deadline as a network problem.
