@@ -48,3 +48,13 @@ func (r *retrying) Catalog(ctx context.Context) (*Catalog, error) {
 	}
 	return retryValue(ctx, r, "fetch catalogue", c.Catalog)
 }
+
+var _ LabelValidator = (*retrying)(nil)
+
+// ValidateLabels forwards to the cloud's label rules, if it has any.
+func (r *retrying) ValidateLabels(labels map[string]string) error {
+	if v, ok := r.inner.(LabelValidator); ok {
+		return v.ValidateLabels(labels)
+	}
+	return nil
+}

@@ -35,6 +35,7 @@ var fieldPaths = map[string]path.Path{
 	"size":      path.Root("size"),
 	"image":     path.Root("image"),
 	"user_data": path.Root("user_data"),
+	"id":        path.Root("id"),
 	"ssh_keys":  path.Root("ssh_keys"),
 	"labels":    path.Root("labels"),
 }
@@ -86,6 +87,23 @@ func addCloudError(diags *diag.Diagnostics, summary string, err error) {
 	default:
 		diags.AddError(summary, err.Error())
 	}
+}
+
+// addPlanError reports a value found wrong before any request was made (at
+// plan, by the provider's own rules or the cloud's catalogue), blaming the
+// attribute the error names.
+func addPlanError(diags *diag.Diagnostics, err error) {
+	var ic *framework.InvalidConfigError
+	if !errors.As(err, &ic) {
+		addCloudError(diags, "Invalid Instance", err)
+		return
+	}
+	detail := fmt.Sprintf("%s: %s. Fix the value in the configuration.", ic.Field, strings.TrimSuffix(ic.Message, "."))
+	if p, ok := fieldPath(ic.Field); ok {
+		diags.AddAttributeError(p, "Invalid "+titleField(ic.Field), detail)
+		return
+	}
+	diags.AddError("Invalid "+titleField(ic.Field), detail)
 }
 
 // addNotManagedError refuses to touch a resource without the managed-by

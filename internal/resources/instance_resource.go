@@ -2,19 +2,25 @@ package resources
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -42,11 +48,14 @@ type instanceModel struct {
 	Size        types.String   `tfsdk:"size"`
 	Image       types.Object   `tfsdk:"image"`
 	UserData    types.String   `tfsdk:"user_data"`
+	UserDataWO  types.String   `tfsdk:"user_data_wo"`
+	UserDataWOV types.Int64    `tfsdk:"user_data_wo_version"`
 	SSHKeys     types.List     `tfsdk:"ssh_keys"`
 	Labels      types.Map      `tfsdk:"labels"`
 	IPv4Address types.String   `tfsdk:"ipv4_address"`
 	Status      types.String   `tfsdk:"status"`
 	CreatedAt   types.String   `tfsdk:"created_at"`
+	DiskGB      types.Int64    `tfsdk:"disk_gb"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -63,7 +72,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A cloud machine (a dev box, CI runner or GPU box). `terraform apply` creates it and waits until it is " +
 			"running with a public IPv4 address; the machine is recorded in state before the wait, so a failed or interrupted wait " +
-			"leaves a tainted resource, never an unknown machine. Every input forces a new machine when it changes. " +
+			"leaves a tainted resource, never an unknown machine. What the configured cloud can change in place (on Hetzner: " +
+			"`name`, `labels` and `size`) is updated in place, and the plan says so; every other change replaces the machine. " +
 			"The machine carries the label `managed-by = spuff`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -72,29 +82,34 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers:       keepString,
 			},
 			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The machine's name, unique in the account. On Hetzner it must be a valid hostname (RFC 1123).",
-				PlanModifiers:       replaceString,
+				Required: true,
+				MarkdownDescription: "The machine's name, unique in the account. On Hetzner it must be a valid hostname (RFC 1123). " +
+					"Renamed in place where the cloud can (Hetzner), otherwise a change replaces the machine.",
 			},
 			"region": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The cloud's region or location, e.g. `fsn1`, `nbg1`, `hel1`, `ash`, `hil` or `sin` on Hetzner.",
-				PlanModifiers:       replaceString,
+				Required: true,
+				MarkdownDescription: "The cloud's region or location, e.g. `fsn1`, `nbg1`, `hel1`, `ash`, `hil` or `sin` on Hetzner. " +
+					"Checked against the cloud's catalogue at plan time. A change replaces the machine.",
+				PlanModifiers: replaceString,
 			},
 			"size": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The cloud's machine type, e.g. `cx22` on Hetzner.",
-				PlanModifiers:       replaceString,
+				Required: true,
+				MarkdownDescription: "The cloud's machine type, e.g. `cx23` or `cpx22` on Hetzner. Checked against the cloud's catalogue at plan " +
+					"time (offered in `region`; a deprecated type gets a warning with its end-of-sale date). Changed in place where the cloud " +
+					"can: on Hetzner the machine is powered off, its type changed and powered on again, bounded by the `update` timeout; the " +
+					"disk keeps its size, so the change can be reverted. A change of architecture (x86 to arm) or to a type with a smaller " +
+					"disk than the machine's replaces it.",
 			},
 			"image": schema.SingleNestedAttribute{
 				Required: true,
 				MarkdownDescription: "The image to boot: exactly one of `ubuntu`, `debian`, `custom` or `snapshot`. " +
-					"Ubuntu and Debian versions are mapped to each cloud's own image (`ubuntu = \"24.04\"` is `ubuntu-24.04` on Hetzner).",
+					"Ubuntu and Debian versions are mapped to each cloud's own image (`ubuntu = \"24.04\"` is `ubuntu-24.04` on Hetzner) " +
+					"and checked against the cloud's catalogue at plan time. A change replaces the machine.",
 				Attributes: map[string]schema.Attribute{
 					"ubuntu":   imageVariant("An Ubuntu release as `YY.MM`, e.g. `24.04`."),
 					"debian":   imageVariant("A Debian major version, e.g. `12`."),
 					"custom":   imageVariant("A cloud-specific image name or ID, passed through unchanged."),
-					"snapshot": imageVariant("The ID of a snapshot to restore, e.g. `spuff_snapshot.golden.id`."),
+					"snapshot": imageVariant("The ID of a snapshot to restore, e.g. `spuff_snapshot.golden.id`. The size's disk must be at least the snapshot's."),
 				},
 				Validators:    []validator.Object{imageValidator{}},
 				PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},
@@ -102,23 +117,43 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"user_data": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: "Cloud-init user data, as raw YAML (the provider encodes it as the cloud needs). " +
-					"Never logged. Clouds do not return it, so it is not read back on import.",
-				PlanModifiers: replaceString,
+				MarkdownDescription: "Cloud-init user data, as raw YAML (the provider encodes it as the cloud needs). **It is stored in " +
+					"Terraform state in clear text** (sensitive only hides it in the CLI): with Terraform or OpenTofu 1.11 or later use " +
+					"`user_data_wo` instead. Never logged. A change replaces the machine. Clouds do not return it, so after an import the " +
+					"first apply records it in state without touching the machine. Conflicts with `user_data_wo`.",
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("user_data_wo"))},
+			},
+			"user_data_wo": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				MarkdownDescription: "Cloud-init user data, write-only: it is sent to the cloud when the machine is created and never " +
+					"stored in plan or state. Needs Terraform or OpenTofu 1.11 or later. Terraform cannot see changes of a write-only " +
+					"value: bump `user_data_wo_version` to replace the machine with new user data. Conflicts with `user_data`.",
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRoot("user_data")),
+					stringvalidator.AlsoRequires(path.MatchRoot("user_data_wo_version")),
+				},
+			},
+			"user_data_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "The version of `user_data_wo`. Change it (e.g. increment it) whenever `user_data_wo` changes: " +
+					"a change replaces the machine, which boots with the new user data.",
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("user_data_wo"))},
 			},
 			"ssh_keys": schema.ListAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Names or IDs of SSH keys, already in the cloud account, to install on the machine.",
+				MarkdownDescription: "Names or IDs of SSH keys, already in the cloud account, to install on the machine. A change replaces the machine.",
 				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()},
 			},
 			"labels": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Labels to put on the machine. The provider adds `managed-by = spuff` itself; that key cannot be set here. " +
-					"The cloud's label rules apply and are checked at plan time.",
-				Validators:    []validator.Map{reservedLabelValidator{}},
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+					"The cloud's label rules apply and are checked at plan time. Changed in place where the cloud can (Hetzner), " +
+					"including labels edited outside Terraform.",
+				Validators: []validator.Map{reservedLabelValidator{}},
 			},
 			"ipv4_address": schema.StringAttribute{
 				Computed:            true,
@@ -136,10 +171,17 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "When the cloud created the machine, RFC 3339.",
 				PlanModifiers:       keepString,
 			},
+			"disk_gb": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "The size of the machine's disk in GB, as the cloud reports it; null when the cloud does not say.",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeoutsBlock(ctx, "the machine is running with a public IP",
 				"the provider's `timeouts.instance_ready` plus `timeouts.http_request`",
+				"the machine is updated in place (for a resize: powered off, changed and running again)",
+				"the provider's `timeouts.action_complete` plus `timeouts.instance_ready`",
 				"the cloud no longer has the machine", "the provider's `timeouts.action_complete`"),
 		},
 	}
@@ -158,25 +200,247 @@ func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.Vali
 	validateTimeouts(ctx, req.Config, &resp.Diagnostics)
 }
 
-// ModifyPlan checks a new machine against the cloud's own rules (name
-// syntax, label charset, user-data size) so that bad input fails at plan.
+// importedKey marks, in private state, a machine that came in by import:
+// the cloud does not return user data, so the first plan must not take the
+// user_data (or user_data_wo_version) that state lacks for a change.
+const importedKey = "imported"
+
+func isImported(ctx context.Context, p interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) bool {
+	if p == nil {
+		return false
+	}
+	v, _ := p.GetKey(ctx, importedKey)
+	return len(v) > 0
+}
+
+// ModifyPlan decides update-or-replace from the configured cloud's
+// capabilities, and checks a new machine (or its replacement) against the
+// cloud's rules and catalogue so that bad input fails at plan.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
-		return
+	if req.Plan.Raw.IsNull() {
+		return // destroy
 	}
 	var plan instanceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	request, known, diags := plan.request(ctx)
+	userDataWO, diags := configUserDataWO(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || !known {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := framework.ValidateRequest(r.data.cloud, request); err != nil {
-		addCloudError(&resp.Diagnostics, "Invalid Instance", err)
+	if req.State.Raw.IsNull() {
+		r.checkNew(ctx, plan, userDataWO, &resp.Diagnostics)
+		return
 	}
+	var state instanceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	caps := framework.UpdateCapabilities{}
+	if r.data != nil {
+		caps = framework.CapabilitiesOf(r.data.cloud)
+	}
+	replace := func(p path.Path) { resp.RequiresReplace.Append(p) }
+	imported := isImported(ctx, req.Private)
+	// User data cannot be read back: after an import, state has none, and
+	// taking that for a change would destroy the machine.
+	if !plan.UserData.Equal(state.UserData) && !(imported && state.UserData.IsNull()) {
+		replace(path.Root("user_data"))
+	}
+	if !plan.UserDataWOV.Equal(state.UserDataWOV) && !(imported && state.UserDataWOV.IsNull()) {
+		replace(path.Root("user_data_wo_version"))
+	}
+	if !plan.Name.Equal(state.Name) && !caps.Name {
+		replace(path.Root("name"))
+	}
+	if !plan.Labels.Equal(state.Labels) && !caps.Labels {
+		replace(path.Root("labels"))
+	}
+	resizing := false
+	if !plan.Size.Equal(state.Size) {
+		if ok, why := r.canResize(ctx, caps, state, plan.Size, &resp.Diagnostics); ok {
+			resizing = true
+		} else {
+			logDebug(ctx, "size change replaces the machine", map[string]any{"reason": why})
+			replace(path.Root("size"))
+		}
+	}
+
+	if len(resp.RequiresReplace) > 0 {
+		// A replacement is a new machine: check it like one.
+		r.checkNew(ctx, plan, userDataWO, &resp.Diagnostics)
+		return
+	}
+	if resizing {
+		resp.Diagnostics.AddAttributeWarning(path.Root("size"), "Machine Is Powered Off While It Is Resized",
+			fmt.Sprintf("Changing size from %q to %q is done in place: the %s cloud powers the machine off, changes its type and "+
+				"powers it on again, so it is unreachable for a while. Its disk keeps its size.", state.Size.ValueString(), plan.Size.ValueString(), r.data.cloud.Name()))
+		if !caps.ResizeKeepsDisk {
+			plan.DiskGB = types.Int64Unknown()
+		}
+	}
+	if !plan.Name.Equal(state.Name) || !plan.Labels.Equal(state.Labels) {
+		r.checkRules(ctx, plan, userDataWO, &resp.Diagnostics)
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// canResize reports whether the machine in state can move to size in place.
+// An unknown size, or a cloud whose catalogue cannot be read, replaces: the
+// plan never promises an update it cannot check.
+func (r *instanceResource) canResize(ctx context.Context, caps framework.UpdateCapabilities, state instanceModel, size types.String, diags *diag.Diagnostics) (bool, string) {
+	switch {
+	case !caps.Resize:
+		return false, "the cloud cannot resize in place"
+	case size.IsUnknown():
+		return false, "the new size is not known until apply"
+	}
+	cat, ok := r.catalog(ctx, diags)
+	if !ok {
+		return false, "the catalogue is not available"
+	}
+	return cat.CanResize(caps, state.Region.ValueString(), state.Size.ValueString(), size.ValueString(), int(state.DiskGB.ValueInt64()), time.Now())
+}
+
+// catalog returns the cloud's catalogue, fetched once per provider process.
+// A cloud without one, or a failed fetch (a warning), gives false: the
+// cloud checks the values itself when the machine is created.
+func (r *instanceResource) catalog(ctx context.Context, diags *diag.Diagnostics) (*framework.Catalog, bool) {
+	if r.data == nil || r.data.catalog == nil {
+		return nil, false
+	}
+	cat, err := r.data.catalog.Get(withLogging(ctx, r.data.token))
+	if err != nil {
+		var ae *framework.AuthenticationError
+		if errors.As(err, &ae) {
+			addCloudError(diags, "Error Reading the Cloud's Catalogue", err)
+			return nil, false
+		}
+		diags.AddWarning("Cloud Catalogue Not Checked",
+			fmt.Sprintf("The %s catalogue (regions, sizes, images) could not be read, so region, size and image are checked by the cloud at apply: %s", r.data.cloud.Name(), err))
+		return nil, false
+	}
+	return cat, true
+}
+
+// checkNew checks a machine to be created against the cloud's rules and,
+// for every value known at plan, its catalogue.
+func (r *instanceResource) checkNew(ctx context.Context, plan instanceModel, userDataWO types.String, diags *diag.Diagnostics) {
+	if r.data == nil {
+		return
+	}
+	r.checkRules(ctx, plan, userDataWO, diags)
+	if diags.HasError() {
+		return
+	}
+	r.checkCatalog(ctx, plan, diags)
+}
+
+// checkRules applies the cloud's own rules (name syntax, label charset,
+// user-data size) to every value known at plan; unknown values are
+// checked by the cloud when they are known, at apply.
+func (r *instanceResource) checkRules(ctx context.Context, plan instanceModel, userDataWO types.String, diags *diag.Diagnostics) {
+	if r.data == nil {
+		return
+	}
+	request, unknown, d := plan.knownRequest(ctx, userDataWO)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	err := framework.ValidateRequest(r.data.cloud, request)
+	var ic *framework.InvalidConfigError
+	if errors.As(err, &ic) && unknown[strings.SplitN(ic.Field, ".", 2)[0]] {
+		return // about a placeholder for an unknown value
+	}
+	if err != nil {
+		addPlanError(diags, err)
+	}
+}
+
+// checkCatalog checks region, size and image against the cloud's catalogue,
+// as far as they are known at plan.
+func (r *instanceResource) checkCatalog(ctx context.Context, plan instanceModel, diags *diag.Diagnostics) {
+	var img imageModel
+	imageKnown := !plan.Image.IsUnknown() && !plan.Image.IsNull()
+	if imageKnown {
+		diags.Append(plan.Image.As(ctx, &img, basetypes.ObjectAsOptions{})...)
+		imageKnown = !img.hasUnknown()
+	}
+	regionKnown, sizeKnown := !plan.Region.IsUnknown(), !plan.Size.IsUnknown()
+	if !regionKnown && !sizeKnown && !imageKnown {
+		return
+	}
+	cat, ok := r.catalog(ctx, diags)
+	if !ok {
+		return
+	}
+	region, size := plan.Region.ValueString(), plan.Size.ValueString()
+	if regionKnown {
+		if err := cat.CheckRegion(region); err != nil {
+			addPlanError(diags, err)
+			return
+		}
+	}
+	arch := ""
+	if regionKnown && sizeKnown {
+		warning, err := cat.CheckSize(region, size, time.Now())
+		if err != nil {
+			addPlanError(diags, err)
+			return
+		}
+		if warning != "" {
+			diags.AddAttributeWarning(path.Root("size"), "Deprecated Size", warning+" Choose a current size to keep this configuration working.")
+		}
+	}
+	if s := cat.Size(size); sizeKnown && s != nil {
+		arch = s.Arch
+	}
+	if !imageKnown {
+		return
+	}
+	spec, _ := img.spec()
+	if err := cat.CheckImage(spec, arch); err != nil {
+		addPlanError(diags, err)
+		return
+	}
+	if spec.Kind == framework.ImageSnapshot && sizeKnown && cat.Size(size) != nil {
+		r.checkSnapshotFits(ctx, spec.Value, cat.Size(size), diags)
+	}
+}
+
+// checkSnapshotFits refuses to restore a snapshot onto a size whose disk is
+// smaller than the snapshot's, as the cloud would at apply.
+func (r *instanceResource) checkSnapshotFits(ctx context.Context, id string, size *framework.CatalogSize, diags *diag.Diagnostics) {
+	snap, err := framework.GetSnapshot(withLogging(ctx, r.data.token), r.data.cloud, id)
+	var ic *framework.InvalidConfigError
+	switch {
+	case errors.As(err, &ic):
+		addPlanError(diags, framework.InvalidConfig("image.snapshot", ic.Message))
+	case err != nil:
+		diags.AddAttributeWarning(path.Root("image").AtName("snapshot"), "Snapshot Not Checked",
+			fmt.Sprintf("The snapshot %s could not be read, so the cloud checks it at apply: %s", id, err))
+	case snap == nil:
+		diags.AddAttributeError(path.Root("image").AtName("snapshot"), "Snapshot Not Found",
+			fmt.Sprintf("There is no snapshot with the ID %q in this account. Use the ID of an existing snapshot, e.g. spuff_snapshot.golden.id.", id))
+	case snap.DiskGB > size.DiskGB:
+		diags.AddAttributeError(path.Root("size"), "Disk Too Small for the Snapshot",
+			fmt.Sprintf("The snapshot %s needs a disk of at least %d GB, and size %q has %d GB. Choose a size with a disk of %d GB or more.",
+				id, snap.DiskGB, size.Name, size.DiskGB, snap.DiskGB))
+	}
+}
+
+// configUserDataWO reads the write-only user data, which only the config has.
+func configUserDataWO(ctx context.Context, cfg tfsdk.Config) (types.String, diag.Diagnostics) {
+	var v types.String
+	diags := cfg.GetAttribute(ctx, path.Root("user_data_wo"), &v)
+	return v, diags
 }
 
 func (r *instanceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -189,6 +453,11 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	userDataWO, diags := configUserDataWO(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	timeout, diags := plan.Timeouts.Create(ctx, r.data.timeouts.InstanceReady+r.data.timeouts.HTTPRequest)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -197,12 +466,12 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	request, known, diags := plan.request(ctx)
+	request, unknown, diags := plan.knownRequest(ctx, userDataWO)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !known {
+	if len(unknown) > 0 {
 		resp.Diagnostics.AddError("Unknown Instance Value", "An input of the instance is still unknown at apply time. This is a bug in the provider: please report it.")
 		return
 	}
@@ -210,6 +479,14 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	logDebug(ctx, "creating instance", map[string]any{"name": request.Name, "region": request.Region, "size": request.Size, "image": request.Image.String()})
 	inst, err := r.data.cloud.CreateInstance(ctx, request)
 	if err != nil {
+		// Values unknown at plan were checked by the cloud only: say what
+		// its catalogue offers.
+		var cat diag.Diagnostics
+		r.checkCatalog(ctx, plan, &cat)
+		if cat.HasError() {
+			resp.Diagnostics.Append(cat.Errors()...)
+			return
+		}
 		addCloudError(&resp.Diagnostics, "Error Creating Instance", err)
 		return
 	}
@@ -262,13 +539,61 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update only ever changes timeouts: every other input forces replacement.
+// Update makes the changes ModifyPlan found the cloud can make in place:
+// name, labels and size through the cloud's InstanceUpdater. A change of
+// user_data or user_data_wo_version only reaches here after an import, to be
+// recorded; timeouts are Terraform's own.
 func (r *instanceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan instanceModel
+	if !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	ctx = withLogging(ctx, r.data.token)
+	var plan, state instanceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	change := framework.InstanceChange{}
+	if !plan.Name.Equal(state.Name) {
+		change.Name = plan.Name.ValueStringPointer()
+	}
+	if !plan.Labels.Equal(state.Labels) {
+		change.Labels = map[string]string{}
+		if !plan.Labels.IsNull() {
+			resp.Diagnostics.Append(plan.Labels.ElementsAs(ctx, &change.Labels, false)...)
+		}
+	}
+	if !plan.Size.Equal(state.Size) {
+		change.Size = plan.Size.ValueStringPointer()
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !change.IsEmpty() {
+		timeout, diags := plan.Timeouts.Update(ctx, r.data.timeouts.ActionComplete+r.data.timeouts.InstanceReady)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		updater, ok := r.data.cloud.(framework.InstanceUpdater)
+		if !ok {
+			resp.Diagnostics.AddError("Update Not Supported", "The "+r.data.cloud.Name()+" cloud cannot change this instance in place. This is a bug in the provider's plan: please report it.")
+			return
+		}
+		id := state.ID.ValueString()
+		logDebug(ctx, "updating instance", map[string]any{"id": id, "rename": change.Name != nil, "relabel": change.Labels != nil, "resize": change.Size != nil})
+		inst, err := updater.UpdateInstance(ctx, id, change)
+		if err != nil {
+			addCloudError(&resp.Diagnostics, "Error Updating Instance "+id, err)
+			return
+		}
+		resp.Diagnostics.Append(plan.fromInstance(inst, false)...)
+	}
+	// Recorded: a later plan compares user data as usual.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -324,8 +649,13 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 }
 
+// ImportState takes the machine's ID. The cloud does not return user data:
+// the machine is marked imported, so that the first plan records the
+// configuration's user_data (or user_data_wo_version) in place instead of
+// replacing the machine.
 func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte(`{"user_data":"not readable"}`))...)
 }
 
 // configured reports whether the provider handed over its data, adding a
@@ -338,37 +668,77 @@ func configured(data *providerData, diags *diag.Diagnostics) bool {
 	return true
 }
 
-// request builds the cloud request from the plan. known is false when an
-// input is still unknown (at plan time); the request is then incomplete.
-func (m instanceModel) request(ctx context.Context) (framework.InstanceRequest, bool, diag.Diagnostics) {
+// knownRequest builds the cloud request from the plan. unknown names the
+// inputs still unknown (at plan time: a value from another resource, down
+// to single list and map elements and image fields); each is given a
+// placeholder the cloud accepts, so the known rest can be checked.
+func (m instanceModel) knownRequest(ctx context.Context, userDataWO types.String) (framework.InstanceRequest, map[string]bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	unknown := map[string]bool{}
+	str := func(field string, v types.String, placeholder string) string {
+		if v.IsUnknown() {
+			unknown[field] = true
+			return placeholder
+		}
+		return v.ValueString()
+	}
 	req := framework.InstanceRequest{
-		Name:     m.Name.ValueString(),
-		Region:   m.Region.ValueString(),
-		Size:     m.Size.ValueString(),
-		UserData: m.UserData.ValueString(),
+		Name:     str("name", m.Name, "placeholder"),
+		Region:   str("region", m.Region, "placeholder"),
+		Size:     str("size", m.Size, "placeholder"),
+		UserData: str("user_data", m.UserData, ""),
+		Image:    framework.Ubuntu("24.04"),
 	}
-	known := !m.Name.IsUnknown() && !m.Region.IsUnknown() && !m.Size.IsUnknown() && !m.UserData.IsUnknown() &&
-		!m.Image.IsUnknown() && !m.SSHKeys.IsUnknown() && !m.Labels.IsUnknown()
-	if !known {
-		return req, false, diags
+	if req.UserData == "" && !unknown["user_data"] {
+		req.UserData = str("user_data", userDataWO, "")
 	}
-	var img imageModel
-	diags.Append(m.Image.As(ctx, &img, basetypes.ObjectAsOptions{})...)
-	if img.hasUnknown() {
-		return req, false, diags
-	}
-	req.Image, _ = img.spec()
 
-	var user map[string]string
-	if !m.Labels.IsNull() {
-		diags.Append(m.Labels.ElementsAs(ctx, &user, false)...)
+	var img imageModel
+	switch {
+	case m.Image.IsUnknown():
+		unknown["image"] = true
+	case !m.Image.IsNull():
+		diags.Append(m.Image.As(ctx, &img, basetypes.ObjectAsOptions{})...)
+		if img.hasUnknown() {
+			unknown["image"] = true
+		} else {
+			req.Image, _ = img.spec()
+		}
+	}
+
+	user := map[string]string{}
+	switch {
+	case m.Labels.IsUnknown():
+		unknown["labels"] = true
+	case !m.Labels.IsNull():
+		for k, v := range m.Labels.Elements() {
+			s, ok := v.(types.String)
+			if !ok || s.IsUnknown() {
+				// The key is known: check it with an empty value, which
+				// every cloud accepts.
+				unknown["label:"+k] = true
+				user[k] = ""
+				continue
+			}
+			user[k] = s.ValueString()
+		}
 	}
 	req.Labels = framework.ManagedLabels(user)
-	if !m.SSHKeys.IsNull() {
-		diags.Append(m.SSHKeys.ElementsAs(ctx, &req.SSHKeys, false)...)
+
+	switch {
+	case m.SSHKeys.IsUnknown():
+		unknown["ssh_keys"] = true
+	case !m.SSHKeys.IsNull():
+		for _, v := range m.SSHKeys.Elements() {
+			s, ok := v.(types.String)
+			if !ok || s.IsUnknown() {
+				unknown["ssh_keys"] = true
+				continue
+			}
+			req.SSHKeys = append(req.SSHKeys, s.ValueString())
+		}
 	}
-	return req, true, diags
+	return req, unknown, diags
 }
 
 // fromInstance copies what the cloud reports into the model. On refresh it
@@ -379,6 +749,11 @@ func (m *instanceModel) fromInstance(inst *framework.Instance, refresh bool) dia
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(inst.ID)
 	m.Status = types.StringValue(inst.Status.String())
+	if inst.DiskGB > 0 {
+		m.DiskGB = types.Int64Value(int64(inst.DiskGB))
+	} else {
+		m.DiskGB = types.Int64Null()
+	}
 	if inst.HasIP() {
 		m.IPv4Address = types.StringValue(inst.IP.String())
 	} else {

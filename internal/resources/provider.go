@@ -81,6 +81,9 @@ type providerTimeoutsModel struct {
 type providerData struct {
 	cloud    framework.Provider
 	timeouts framework.Timeouts
+	// catalog is the cloud's catalogue, fetched on first use and kept for
+	// the provider process; nil when the cloud has none.
+	catalog *framework.CatalogCache
 	// token is kept only to mask it from logs.
 	token string
 }
@@ -210,7 +213,7 @@ func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 	logDebug(ctx, "provider configured", map[string]any{"cloud": cloud.Name(), "endpoint": endpoint})
 
-	data := &providerData{cloud: cloud, timeouts: timeouts, token: token}
+	data := &providerData{cloud: cloud, timeouts: timeouts, catalog: framework.NewCatalogCache(cloud), token: token}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

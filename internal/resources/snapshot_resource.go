@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -38,6 +39,7 @@ type snapshotModel struct {
 	ID         types.String   `tfsdk:"id"`
 	InstanceID types.String   `tfsdk:"instance_id"`
 	Name       types.String   `tfsdk:"name"`
+	Labels     types.Map      `tfsdk:"labels"`
 	CreatedAt  types.String   `tfsdk:"created_at"`
 	Timeouts   timeouts.Value `tfsdk:"timeouts"`
 }
@@ -64,10 +66,17 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The snapshot's name (its description on Hetzner).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Required: true,
+				MarkdownDescription: "The snapshot's name (its description on Hetzner). Changed in place where the cloud can (Hetzner), " +
+					"otherwise a change replaces the snapshot.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"labels": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Labels to put on the snapshot. The provider adds `managed-by = spuff` itself; that key cannot be set here. " +
+					"The cloud's label rules apply and are checked at plan time. Changed in place where the cloud can (Hetzner).",
+				Validators: []validator.Map{reservedLabelValidator{}},
 			},
 			"created_at": schema.StringAttribute{
 				Computed:            true,
@@ -78,6 +87,7 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 		Blocks: map[string]schema.Block{
 			"timeouts": timeoutsBlock(ctx, "the snapshot is complete",
 				"the provider's `timeouts.action_complete` plus `timeouts.http_request`",
+				"the cloud has the new name and labels", "the provider's `timeouts.http_request`",
 				"an action still running on the snapshot has ended", "the provider's `timeouts.action_complete`"),
 		},
 	}
@@ -91,15 +101,41 @@ func (r *snapshotResource) ValidateConfig(ctx context.Context, req resource.Vali
 	validateTimeouts(ctx, req.Config, &resp.Diagnostics)
 }
 
-// ModifyPlan fails the plan when the configured cloud cannot snapshot.
-func (r *snapshotResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+// ModifyPlan fails the plan when the configured cloud cannot snapshot, and
+// decides update-or-replace for name and labels from its capabilities.
+func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || req.Plan.Raw.IsNull() {
 		return
 	}
-	if !r.data.cloud.SupportsSnapshots() {
-		resp.Diagnostics.AddError("Snapshots Not Supported",
-			fmt.Sprintf("The %s cloud does not support snapshots, so spuff_snapshot cannot be used with it. "+
-				"Remove the spuff_snapshot resources, or configure a cloud that supports snapshots.", r.data.cloud.Name()))
+	var plan snapshotModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		if !r.data.cloud.SupportsSnapshots() {
+			resp.Diagnostics.AddError("Snapshots Not Supported",
+				fmt.Sprintf("The %s cloud does not support snapshots, so spuff_snapshot cannot be used with it. "+
+					"Remove the spuff_snapshot resources, or configure a cloud that supports snapshots.", r.data.cloud.Name()))
+			return
+		}
+		checkLabelRules(ctx, r.data.cloud, plan.Labels, &resp.Diagnostics)
+		return
+	}
+	var state snapshotModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	caps := framework.CapabilitiesOf(r.data.cloud)
+	if !plan.Name.Equal(state.Name) && !caps.SnapshotName {
+		resp.RequiresReplace.Append(path.Root("name"))
+	}
+	if !plan.Labels.Equal(state.Labels) {
+		if !caps.SnapshotLabels {
+			resp.RequiresReplace.Append(path.Root("labels"))
+		}
+		checkLabelRules(ctx, r.data.cloud, plan.Labels, &resp.Diagnostics)
 	}
 }
 
@@ -141,6 +177,14 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 	plan.fromSnapshot(snap, false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	logDebug(ctx, "snapshot created", map[string]any{"id": snap.ID})
+	if labels := userLabelsOf(ctx, plan.Labels, &resp.Diagnostics); len(labels) > 0 && !resp.Diagnostics.HasError() {
+		// The spec's create_snapshot takes only a name; the user's labels
+		// follow at once. Should that fail, the snapshot is in state
+		// (tainted) and nothing is lost.
+		if _, err := r.updater(&resp.Diagnostics).UpdateSnapshot(ctx, snap.ID, framework.SnapshotChange{Labels: labels}); err != nil {
+			addTaintedError(&resp.Diagnostics, "Error Labelling Snapshot "+snap.ID, "snapshot", snap.ID, err)
+		}
+	}
 }
 
 func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -171,14 +215,63 @@ func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update only ever changes timeouts: every other input forces replacement.
+// Update renames and relabels the snapshot in place; a change of timeouts
+// alone is Terraform's own.
 func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan snapshotModel
+	if !configured(r.data, &resp.Diagnostics) {
+		return
+	}
+	ctx = withLogging(ctx, r.data.token)
+	var plan, state snapshotModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	change := framework.SnapshotChange{}
+	if !plan.Name.Equal(state.Name) {
+		change.Name = plan.Name.ValueStringPointer()
+	}
+	if !plan.Labels.Equal(state.Labels) {
+		change.Labels = userLabelsOf(ctx, plan.Labels, &resp.Diagnostics)
+		if change.Labels == nil {
+			change.Labels = map[string]string{}
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if change.Name != nil || change.Labels != nil {
+		timeout, diags := plan.Timeouts.Update(ctx, r.data.timeouts.HTTPRequest)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		id := state.ID.ValueString()
+		if _, err := r.updater(&resp.Diagnostics).UpdateSnapshot(ctx, id, change); err != nil {
+			addCloudError(&resp.Diagnostics, "Error Updating Snapshot "+id, err)
+			return
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// updater is the cloud's snapshot update capability; the retry decorator
+// always has one, which says when the cloud has none.
+func (r *snapshotResource) updater(diags *diag.Diagnostics) framework.SnapshotUpdater {
+	if u, ok := r.data.cloud.(framework.SnapshotUpdater); ok {
+		return u
+	}
+	diags.AddError("Update Not Supported", "The "+r.data.cloud.Name()+" cloud cannot change snapshots in place. This is a bug in the provider's plan: please report it.")
+	return noSnapshotUpdates{}
+}
+
+type noSnapshotUpdates struct{}
+
+func (noSnapshotUpdates) UpdateSnapshot(context.Context, string, framework.SnapshotChange) (*framework.Snapshot, error) {
+	return nil, &framework.NotSupportedError{Feature: "updating a snapshot in place"}
 }
 
 func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -239,5 +332,8 @@ func (m *snapshotModel) fromSnapshot(s *framework.Snapshot, refresh bool) {
 	}
 	if s.InstanceID != "" {
 		m.InstanceID = types.StringValue(s.InstanceID)
+	}
+	if user := framework.UserLabels(s.Labels); len(user) > 0 || !m.Labels.IsNull() {
+		m.Labels, _ = types.MapValueFrom(context.Background(), types.StringType, user)
 	}
 }

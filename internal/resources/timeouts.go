@@ -13,20 +13,23 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// timeoutsBlock is the create/delete timeouts block, described for a
-// resource whose create waits until createWait and whose delete waits until
-// deleteWait, with the defaults named.
-func timeoutsBlock(ctx context.Context, createWait, createDefault, deleteWait, deleteDefault string) schema.Block {
+// timeoutsBlock is the create/update/delete timeouts block, described for a
+// resource whose create waits until createWait, whose update waits until
+// updateWait and whose delete waits until deleteWait, with the defaults named.
+func timeoutsBlock(ctx context.Context, createWait, createDefault, updateWait, updateDefault, deleteWait, deleteDefault string) schema.Block {
 	const format = ` A duration such as "30s", "10m" or "1h30m".`
 	block := timeouts.Block(ctx, timeouts.Opts{
 		Create: true,
+		Update: true,
 		Delete: true,
 		CreateDescription: "Bounds the whole create, including the wait until " + createWait + ". When it passes, the resource " +
 			"is kept in state and marked tainted." + format + " Defaults to " + createDefault + ".",
+		UpdateDescription: "Bounds an in-place update, including the wait until " + updateWait + "." + format +
+			" Defaults to " + updateDefault + ".",
 		DeleteDescription: "Bounds the delete, including the wait until " + deleteWait + "." + format +
 			" Defaults to " + deleteDefault + ".",
 	}).(schema.SingleNestedBlock)
-	block.MarkdownDescription = "How long create and delete may take."
+	block.MarkdownDescription = "How long create, update and delete may take."
 	return block
 }
 
@@ -45,7 +48,7 @@ func validateTimeouts(ctx context.Context, config tfsdk.Config, diags *diag.Diag
 		}
 		if d, err := time.ParseDuration(s.ValueString()); err == nil && d <= 0 {
 			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Invalid Duration",
-				fmt.Sprintf("%q must be a positive duration, greater than zero, such as \"10m\".", s.ValueString()))
+				fmt.Sprintf("timeouts.%s: %q must be a positive duration, greater than zero, such as \"10m\".", name, s.ValueString()))
 		}
 	}
 }

@@ -136,3 +136,10 @@ func isDNSSubdomain(s string) bool {
 	}
 	return true
 }
+
+var _ framework.LabelValidator = (*Provider)(nil)
+
+// ValidateLabels applies Hetzner's label syntax (framework.LabelValidator).
+func (p *Provider) ValidateLabels(labels map[string]string) error {
+	return validateLabels(labels)
+}
