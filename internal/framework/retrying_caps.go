@@ -58,3 +58,19 @@ func (r *retrying) ValidateLabels(labels map[string]string) error {
 	}
 	return nil
 }
+
+var _ FilteringLister = (*retrying)(nil)
+
+// ListInstancesFiltered uses the cloud's filter when it has one.
+func (r *retrying) ListInstancesFiltered(ctx context.Context, f InstanceFilter) ([]Instance, error) {
+	fl, ok := r.inner.(FilteringLister)
+	switch {
+	case !ok:
+		return r.ListInstances(ctx)
+	case retriesPages(r.inner):
+		return fl.ListInstancesFiltered(ctx, f)
+	}
+	return retryValue(ctx, r, "list instances", func(ctx context.Context) ([]Instance, error) {
+		return fl.ListInstancesFiltered(ctx, f)
+	})
+}

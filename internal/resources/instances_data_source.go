@@ -2,21 +2,30 @@ package resources
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 
 var (
-	_ datasource.DataSource              = (*instancesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*instancesDataSource)(nil)
+	_ datasource.DataSource                   = (*instancesDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*instancesDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*instancesDataSource)(nil)
 )
+
+// statusFilters are the statuses the status filter accepts.
+var statusFilters = []string{"new", "active", "off", "archive"}
 
 func newInstancesDataSource() datasource.DataSource { return &instancesDataSource{} }
 
@@ -26,6 +35,9 @@ type instancesDataSource struct {
 
 type instancesDataSourceModel struct {
 	Labels    types.Map           `tfsdk:"labels"`
+	NameRegex types.String        `tfsdk:"name_regex"`
+	Region    types.String        `tfsdk:"region"`
+	Status    types.String        `tfsdk:"status"`
 	Instances []instanceItemModel `tfsdk:"instances"`
 }
 
@@ -50,12 +62,30 @@ func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every machine in the account that carries the label `managed-by = spuff`, optionally narrowed " +
-			"to those carrying given labels. Machines without that label are never returned.",
+			"by labels, name, region and status (all filters must match). Machines without that label are never returned. " +
+			"Filters are checked at plan time with the cloud's rules; label filters are applied by the cloud where it can (Hetzner's " +
+			"label selector), the others by the provider.",
 		Attributes: map[string]schema.Attribute{
 			"labels": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Only return instances carrying all of these labels with these values. Keys and values follow the " +
+					"cloud's label rules; `managed-by` is the provider's own and cannot be used.",
+				Validators: []validator.Map{reservedLabelValidator{}},
+			},
+			"name_regex": schema.StringAttribute{
 				Optional:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Only return instances carrying all of these labels with these values.",
+				MarkdownDescription: "Only return instances whose name matches this regular expression (RE2 syntax, unanchored: use `^` and `$` to anchor).",
+				Validators:          []validator.String{regexValidator{}},
+			},
+			"region": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only return instances in this region, e.g. `fsn1`. Checked against the cloud's regions.",
+			},
+			"status": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only return instances with this status: one of `new`, `active`, `off` or `archive`.",
+				Validators:          []validator.String{stringvalidator.OneOf(statusFilters...)},
 			},
 			"instances": schema.ListNestedAttribute{
 				Computed:            true,
@@ -85,6 +115,23 @@ func (d *instancesDataSource) Configure(_ context.Context, req datasource.Config
 	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// ValidateConfig applies the rules that need no cloud: every label key must
+// be non-empty (the cloud's own label rules are applied when the provider is
+// configured, still before any list).
+func (d *instancesDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var labels types.Map
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("labels"), &labels)...)
+	if labels.IsNull() || labels.IsUnknown() {
+		return
+	}
+	for k := range labels.Elements() {
+		if strings.TrimSpace(k) == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("labels"), "Invalid Labels",
+				"labels: a label key must not be empty. Use the key of a label your instances carry, e.g. labels = { team = \"ci\" }.")
+		}
+	}
+}
+
 func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	if !configured(d.data, &resp.Diagnostics) {
 		return
@@ -95,20 +142,29 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var want map[string]string
-	if !cfg.Labels.IsNull() {
-		resp.Diagnostics.Append(cfg.Labels.ElementsAs(ctx, &want, false)...)
-		if resp.Diagnostics.HasError() {
-			return
+	want := userLabelsOf(ctx, cfg.Labels, &resp.Diagnostics)
+	checkLabelRules(ctx, d.data.cloud, cfg.Labels, &resp.Diagnostics)
+	f := instanceFilter{labels: want, region: cfg.Region.ValueString(), status: cfg.Status.ValueString()}
+	if !cfg.NameRegex.IsNull() {
+		re, err := regexp.Compile(cfg.NameRegex.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name_regex"), "Invalid Name Regex", regexDetail(err))
 		}
+		f.name = re
+	}
+	if f.region != "" {
+		d.checkRegion(ctx, f.region, &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
-	list, err := d.data.cloud.ListInstances(ctx)
+	list, err := framework.ListInstancesMatching(ctx, d.data.cloud, framework.InstanceFilter{Labels: want})
 	if err != nil {
 		addCloudError(&resp.Diagnostics, "Error Listing Instances", err)
 		return
 	}
-	insts := filterInstances(list, want)
+	insts := filterInstances(list, f)
 	logDebug(ctx, "listed instances", map[string]any{"listed": len(list), "returned": len(insts)})
 
 	cfg.Instances = make([]instanceItemModel, 0, len(insts))
@@ -139,23 +195,47 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 
-// filterInstances keeps the managed instances carrying every wanted label,
-// sorted by name then ID. The managed check is repeated here because the
-// cloud's server-side filter is the only other guard.
-func filterInstances(list []framework.Instance, want map[string]string) []framework.Instance {
+// checkRegion refuses a region filter the cloud does not have, listing its
+// regions: a typo would otherwise silently return nothing.
+func (d *instancesDataSource) checkRegion(ctx context.Context, region string, diags *diag.Diagnostics) {
+	if d.data.catalog == nil {
+		return
+	}
+	cat, err := d.data.catalog.Get(ctx)
+	if err != nil {
+		return // the filter still works; only the check is skipped
+	}
+	if err := cat.CheckRegion(region); err != nil {
+		addPlanError(diags, err)
+	}
+}
+
+// instanceFilter is the data source's filters; zero fields match all.
+type instanceFilter struct {
+	labels map[string]string
+	name   *regexp.Regexp
+	region string
+	status string
+}
+
+func (f instanceFilter) matches(inst framework.Instance) bool {
+	for k, v := range f.labels {
+		if got, ok := inst.Labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	return (f.name == nil || f.name.MatchString(inst.Name)) &&
+		(f.region == "" || inst.Region == f.region) &&
+		(f.status == "" || inst.Status.String() == f.status)
+}
+
+// filterInstances keeps the managed instances matching f, sorted by name
+// then ID. The managed check is repeated here because the cloud's
+// server-side filter is the only other guard.
+func filterInstances(list []framework.Instance, f instanceFilter) []framework.Instance {
 	out := make([]framework.Instance, 0, len(list))
 	for _, inst := range list {
-		if !framework.IsManaged(inst.Labels) {
-			continue
-		}
-		match := true
-		for k, v := range want {
-			if got, ok := inst.Labels[k]; !ok || got != v {
-				match = false
-				break
-			}
-		}
-		if match {
+		if framework.IsManaged(inst.Labels) && f.matches(inst) {
 			out = append(out, inst)
 		}
 	}

@@ -3,6 +3,7 @@ package resources
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -79,14 +80,17 @@ data "spuff_instances" "ci" {
 
 func TestFilterInstances(t *testing.T) {
 	managed := func(id, name string, extra map[string]string) framework.Instance {
-		return framework.Instance{ID: id, Name: name, IP: netip.MustParseAddr("198.18.0.1"), Labels: framework.ManagedLabels(extra)}
+		return framework.Instance{ID: id, Name: name, IP: netip.MustParseAddr("198.18.0.1"), Labels: framework.ManagedLabels(extra),
+			Region: "fsn1", Status: framework.ParseStatus("running")}
 	}
 	list := []framework.Instance{
 		managed("10", "b", map[string]string{"team": "x"}),
 		managed("9", "b", nil),
 		managed("100", "a", map[string]string{"team": "x", "role": "ci"}),
-		{ID: "5", Name: "a-foreign", Labels: map[string]string{"team": "x"}},
+		{ID: "5", Name: "a-foreign", Labels: map[string]string{"team": "x"}, Region: "fsn1", Status: framework.ParseStatus("running")},
 	}
+	list[1].Region = "nbg1"
+	list[0].Status = framework.ParseStatus("off")
 	ids := func(insts []framework.Instance) []string {
 		var out []string
 		for _, i := range insts {
@@ -96,18 +100,23 @@ func TestFilterInstances(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		want map[string]string
+		f    instanceFilter
 		ids  []string
 	}{
-		{"all managed, by name then numeric id", nil, []string{"100", "9", "10"}},
-		{"label filter", map[string]string{"team": "x"}, []string{"100", "10"}},
-		{"two labels", map[string]string{"team": "x", "role": "ci"}, []string{"100"}},
-		{"value mismatch", map[string]string{"team": "y"}, nil},
-		{"managed-by is not a user filter escape", map[string]string{"managed-by": "spuff"}, []string{"100", "9", "10"}},
+		{"all managed, by name then numeric id", instanceFilter{}, []string{"100", "9", "10"}},
+		{"label filter", instanceFilter{labels: map[string]string{"team": "x"}}, []string{"100", "10"}},
+		{"two labels", instanceFilter{labels: map[string]string{"team": "x", "role": "ci"}}, []string{"100"}},
+		{"value mismatch", instanceFilter{labels: map[string]string{"team": "y"}}, nil},
+		{"managed-by is not a user filter escape", instanceFilter{labels: map[string]string{"managed-by": "spuff"}}, []string{"100", "9", "10"}},
+		{"name regex", instanceFilter{name: regexp.MustCompile("^b$")}, []string{"9", "10"}},
+		{"name regex never returns the unmanaged", instanceFilter{name: regexp.MustCompile("foreign")}, nil},
+		{"region", instanceFilter{region: "nbg1"}, []string{"9"}},
+		{"status", instanceFilter{status: "off"}, []string{"10"}},
+		{"status and label", instanceFilter{status: "active", labels: map[string]string{"team": "x"}}, []string{"100"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ids(filterInstances(list, tt.want)); !slices.Equal(got, tt.ids) {
+			if got := ids(filterInstances(list, tt.f)); !slices.Equal(got, tt.ids) {
 				t.Errorf("filterInstances = %v, want %v", got, tt.ids)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -127,6 +128,28 @@ func (reservedLabelValidator) ValidateMap(_ context.Context, req validator.MapRe
 					key, strings.Join(framework.ReservedLabelKeys, " and ")))
 		}
 	}
+}
+
+// regexValidator requires a valid RE2 regular expression.
+type regexValidator struct{}
+
+func (regexValidator) Description(context.Context) string {
+	return "must be a valid regular expression (RE2 syntax)"
+}
+
+func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Name Regex", regexDetail(err))
+	}
+}
+
+func regexDetail(err error) string {
+	return "name_regex: " + err.Error() + ". Use RE2 syntax (https://github.com/google/re2/wiki/Syntax), e.g. \"^ci-\"."
 }
 
 // configErrorDetail renders a framework error for a diagnostic detail.

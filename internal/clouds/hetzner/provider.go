@@ -255,8 +255,23 @@ const managedSelector = framework.ManagedByKey + "=" + framework.ManagedByValue
 // ListInstances returns every server labeled managed-by=spuff, across all
 // pages; the cloud does the filtering.
 func (p *Provider) ListInstances(ctx context.Context) ([]framework.Instance, error) {
+	return p.ListInstancesFiltered(ctx, framework.InstanceFilter{})
+}
+
+// ListInstancesFiltered lists the managed servers carrying all of f's
+// labels: the label selector does the filtering on Hetzner's side
+// (framework.FilteringLister). Label keys and values are checked by
+// ValidateLabels first, so they cannot break the selector's syntax.
+func (p *Provider) ListInstancesFiltered(ctx context.Context, f framework.InstanceFilter) ([]framework.Instance, error) {
+	if err := validateLabels(f.Labels); err != nil {
+		return nil, err
+	}
+	selector := managedSelector
+	for _, k := range framework.SortedKeys(f.Labels) {
+		selector += "," + k + "=" + f.Labels[k]
+	}
 	servers, err := allPages(ctx, p, "servers", func(ctx context.Context, lo hcloud.ListOpts) ([]*hcloud.Server, *hcloud.Response, error) {
-		lo.LabelSelector = managedSelector
+		lo.LabelSelector = selector
 		return p.client.Server.List(ctx, hcloud.ServerListOpts{ListOpts: lo})
 	})
 	if err != nil {
