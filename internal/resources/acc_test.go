@@ -30,8 +30,11 @@ var accToken = strings.Repeat("acc0", 16)
 type accCloud struct {
 	name      string
 	region    string
+	// size and otherSize share an architecture; otherSize has the bigger
+	// disk. armSize is of another architecture.
 	size      string
 	otherSize string
+	armSize   string
 	// badRegion is a region the cloud rejects at apply time.
 	badRegion string
 	// start runs a simulated account for one test.
@@ -42,8 +45,9 @@ var accClouds = []accCloud{
 	{
 		name:      "hetzner",
 		region:    "fsn1",
-		size:      "cx22",
-		otherSize: "cx32",
+		size:      "cx23",
+		otherSize: "cx33",
+		armSize:   "cax11",
 		badRegion: "mars1",
 		start:     startHetznerSim,
 	},
@@ -129,10 +133,33 @@ func (w *accWorld) checkDestroyed(state *terraform.State) error {
 	return nil
 }
 
+// createManaged creates a machine labelled managed-by=spuff through the
+// cloud API, as another spuff configuration would have, and returns its ID.
+func (w *accWorld) createManaged(t *testing.T, name, userData string, labels map[string]string) string {
+	t.Helper()
+	labels = framework.ManagedLabels(labels)
+	var out struct {
+		Server struct {
+			ID int64 `json:"id"`
+		} `json:"server"`
+	}
+	w.cloudAPIResult(t, http.MethodPost, "/servers", map[string]any{
+		"name": name, "server_type": w.cloud.size, "location": w.cloud.region, "image": "ubuntu-24.04",
+		"labels": labels, "user_data": userData,
+	}, http.StatusCreated, &out)
+	return fmt.Sprint(out.Server.ID)
+}
+
 // cloudAPI makes one call to the cloud's API with the account's token, as
 // another tool or a person at the console would, and fails the test unless
 // the answer has status want.
 func (w *accWorld) cloudAPI(t *testing.T, method, path string, body any, want int) {
+	t.Helper()
+	w.cloudAPIResult(t, method, path, body, want, nil)
+}
+
+// cloudAPIResult is cloudAPI that decodes the answer into result, if set.
+func (w *accWorld) cloudAPIResult(t *testing.T, method, path string, body any, want int, result any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -152,9 +179,14 @@ func (w *accWorld) cloudAPI(t *testing.T, method, path string, body any, want in
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s: HTTP %d, want %d", method, path, resp.StatusCode, want)
+	}
+	if result != nil {
+		if err := json.NewDecoder(resp.Body).Decode(result); err != nil {
+			t.Fatalf("%s %s: decoding the answer: %v", method, path, err)
+		}
 	}
 }
 
@@ -197,6 +229,13 @@ func accPreCheck(t *testing.T) {
 func (w *accWorld) setLabels(t *testing.T, id string, labels map[string]string) {
 	t.Helper()
 	w.cloudAPI(t, http.MethodPut, "/servers/"+id, map[string]any{"labels": labels}, http.StatusOK)
+}
+
+// createSSHKey adds an SSH key to the account, as a user would in the
+// console.
+func (w *accWorld) createSSHKey(t *testing.T, name, publicKey string) {
+	t.Helper()
+	w.cloudAPI(t, http.MethodPost, "/ssh_keys", map[string]any{"name": name, "public_key": publicKey}, http.StatusCreated)
 }
 
 // serverID returns the ID of the world's server with that name.

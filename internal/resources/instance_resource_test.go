@@ -3,6 +3,7 @@ package resources
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,12 +93,14 @@ func TestAccInstance_lifecycle(t *testing.T) {
 					ImportStateVerifyIgnore: []string{"user_data", "timeouts"},
 				},
 				{
-					Config: instanceConfig(w, c.otherSize, ""),
+					// The image cannot change in place on any cloud.
+					Config: debianConfig(instanceConfig(w, c.size, "")),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
 					ConfigStateChecks: []statecheck.StateCheck{
-						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("size"), knownvalue.StringExact(c.otherSize)),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("image").AtMapKey("debian"), knownvalue.StringExact("12")),
 					},
 					Check: func(*terraform.State) error {
 						if n := len(w.servers()); n != 1 {
@@ -108,9 +111,9 @@ func TestAccInstance_lifecycle(t *testing.T) {
 				},
 				{
 					// Changing only timeouts updates in place.
-					Config: instanceConfig(w, c.otherSize, `  timeouts {
+					Config: debianConfig(instanceConfig(w, c.size, `  timeouts {
     create = "3m"
-  }`),
+  }`)),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionUpdate)},
 					},
@@ -118,6 +121,11 @@ func TestAccInstance_lifecycle(t *testing.T) {
 			},
 		})
 	})
+}
+
+// debianConfig swaps the Ubuntu image of a config for Debian 12.
+func debianConfig(cfg string) string {
+	return strings.Replace(cfg, `image     = { ubuntu = "24.04" }`, `image     = { debian = "12" }`, 1)
 }
 
 func TestAccInstance_drift(t *testing.T) {
@@ -288,5 +296,287 @@ func TestAccInstance_refusesUnmanaged(t *testing.T) {
 		if _, ok := w.servers()[foreign]; !ok {
 			t.Error("the unmanaged server was deleted")
 		}
+	})
+}
+
+// accPublicKey is an ed25519 public key for SSH keys created in the
+// simulated account.
+const accPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHHkpZuhUXdUMajsSAthsZdMMoVNOCon09AVkUfJN6+1 acc"
+
+// Inputs taken from other resources are unknown at plan time, down to
+// single map and list elements and nested image fields; plan, apply and
+// the plan after apply must all work. terraform_data's output is unknown
+// until apply, as another provider's ID would be.
+func TestAccInstance_unknownValues(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		w.createSSHKey(t, "acc-key", accPublicKey)
+		cfg := w.provider() + fmt.Sprintf(`
+resource "terraform_data" "key" {
+  input = "acc-key"
+}
+
+resource "terraform_data" "ubuntu" {
+  input = "24.04"
+}
+
+resource "terraform_data" "tags" {
+  input = { team = "qa", tier = "dev" }
+}
+
+resource "spuff_instance" "a" {
+  name   = "ue-a"
+  region = %[1]q
+  size   = %[2]q
+  image  = { ubuntu = terraform_data.ubuntu.output }
+}
+
+resource "spuff_instance" "b" {
+  name     = "ue-b"
+  region   = %[1]q
+  size     = %[2]q
+  image    = { ubuntu = "24.04" }
+  ssh_keys = [terraform_data.key.output]
+  labels   = { parent = spuff_instance.a.id, team = "qa" }
+}
+
+resource "spuff_instance" "c" {
+  name   = "ue-c"
+  region = %[1]q
+  size   = %[2]q
+  image  = { debian = "12" }
+  labels = { for k, v in terraform_data.tags.output : k => upper(v) }
+}
+`, c.region, c.size)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue("spuff_instance.b", tfjsonpath.New("labels").AtMapKey("parent")),
+						plancheck.ExpectUnknownValue("spuff_instance.b", tfjsonpath.New("ssh_keys").AtSliceIndex(0)),
+						plancheck.ExpectUnknownValue("spuff_instance.a", tfjsonpath.New("image").AtMapKey("ubuntu")),
+						plancheck.ExpectUnknownValue("spuff_instance.c", tfjsonpath.New("labels")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("spuff_instance.b", tfjsonpath.New("labels").AtMapKey("parent"),
+						"spuff_instance.a", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue("spuff_instance.c", tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"team": knownvalue.StringExact("QA"), "tier": knownvalue.StringExact("DEV"),
+					})),
+					statecheck.ExpectKnownValue("spuff_instance.a", tfjsonpath.New("image").AtMapKey("ubuntu"), knownvalue.StringExact("24.04")),
+				},
+				Check: func(s *terraform.State) error {
+					b := w.servers()[s.RootModule().Resources["spuff_instance.b"].Primary.ID]
+					a := s.RootModule().Resources["spuff_instance.a"].Primary.ID
+					if b.Labels["parent"] != a || b.Labels["managed-by"] != "spuff" {
+						return fmt.Errorf("cloud labels of b are %v, want parent=%s and managed-by=spuff", b.Labels, a)
+					}
+					// The key named by an unknown value was resolved at apply:
+					// an unknown key name fails the create.
+					return nil
+				},
+			}},
+		})
+	})
+}
+
+// resizeConfig is one machine named "dev" with a size and a label.
+func resizeConfig(w *accWorld, name, size, team string) string {
+	return w.provider() + fmt.Sprintf(`
+resource "spuff_instance" "dev" {
+  name   = %q
+  region = %q
+  size   = %q
+  image  = { ubuntu = "24.04" }
+  labels = { team = %q }
+}
+`, name, w.cloud.region, size, team)
+}
+
+// What the cloud can change in place is updated in place, with the same
+// machine; what it cannot replaces it. The plan says which, per cloud.
+func TestAccInstance_inPlace(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{ServerReadyDelay: 200 * time.Millisecond})
+		sameID := statecheck.CompareValue(compare.ValuesSame())
+		var id string
+		cloudHas := func(name, size, team string) resource.TestCheckFunc {
+			return func(s *terraform.State) error {
+				got := s.RootModule().Resources[devBox].Primary.ID
+				srv, ok := w.servers()[got]
+				switch {
+				case !ok:
+					return fmt.Errorf("instance %s is not in the cloud", got)
+				case srv.Name != name || srv.ServerType != size || srv.Labels["team"] != team || srv.Labels["managed-by"] != "spuff":
+					return fmt.Errorf("cloud has name %q size %q labels %v, want %q %q team=%s", srv.Name, srv.ServerType, srv.Labels, name, size, team)
+				case srv.Status != "running":
+					return fmt.Errorf("cloud status is %q after the update, want running", srv.Status)
+				case len(w.servers()) != 1:
+					return fmt.Errorf("the cloud has %d servers, want 1", len(w.servers()))
+				}
+				return nil
+			}
+		}
+		update := resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionUpdate)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		}
+		replace := resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{
+					Config:            resizeConfig(w, "ip-a", c.size, "red"),
+					ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(devBox, tfjsonpath.New("id"))},
+					Check: func(s *terraform.State) error {
+						id = s.RootModule().Resources[devBox].Primary.ID
+						return nil
+					},
+				},
+				{
+					// One label and the name: in place.
+					Config:            resizeConfig(w, "ip-b", c.size, "blue"),
+					ConfigPlanChecks:  update,
+					ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(devBox, tfjsonpath.New("id"))},
+					Check:             cloudHas("ip-b", c.size, "blue"),
+				},
+				{
+					// A label edited in the console is drift, put right in place.
+					PreConfig: func() {
+						w.setLabels(t, id, map[string]string{"team": "console", "managed-by": "spuff"})
+					},
+					Config:            resizeConfig(w, "ip-b", c.size, "blue"),
+					ConfigPlanChecks:  update,
+					ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(devBox, tfjsonpath.New("id"))},
+					Check:             cloudHas("ip-b", c.size, "blue"),
+				},
+				{
+					// A bigger size of the same architecture: in place.
+					Config:           resizeConfig(w, "ip-b", c.otherSize, "blue"),
+					ConfigPlanChecks: update,
+					ConfigStateChecks: []statecheck.StateCheck{
+						sameID.AddStateValue(devBox, tfjsonpath.New("id")),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("size"), knownvalue.StringExact(c.otherSize)),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					},
+					Check: cloudHas("ip-b", c.otherSize, "blue"),
+				},
+				{
+					// Back again: the disk was kept, so this is in place too.
+					Config:            resizeConfig(w, "ip-b", c.size, "blue"),
+					ConfigPlanChecks:  update,
+					ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(devBox, tfjsonpath.New("id"))},
+					Check:             cloudHas("ip-b", c.size, "blue"),
+				},
+				{
+					// Another architecture cannot be changed in place.
+					Config:           resizeConfig(w, "ip-b", c.armSize, "blue"),
+					ConfigPlanChecks: replace,
+					Check:            cloudHas("ip-b", c.armSize, "blue"),
+				},
+			},
+		})
+	})
+}
+
+// A machine created on a bigger disk cannot move to a smaller one in place.
+func TestAccInstance_shrinkReplaces(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{Config: resizeConfig(w, "shrink", c.otherSize, "a")},
+				{
+					Config: resizeConfig(w, "shrink", c.size, "a"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+				},
+			},
+		})
+	})
+}
+
+// Import, then plan with the configuration that made the machine: the user
+// data the cloud cannot return is recorded in place, never a replacement;
+// afterwards the plan is empty. The machines were made by another spuff
+// configuration (managed-by=spuff), and come in through import blocks.
+func TestAccInstance_importKeepsMachine(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		const userData = "#cloud-config\npackages: [git]\n"
+		udID := w.createManaged(t, "dev-box", userData, map[string]string{"team": "platform"})
+		plainID := w.createManaged(t, "imp-plain", "", map[string]string{"team": "imp"})
+		importBlock := func(to, id string) string {
+			return fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", to, id)
+		}
+		// Timeouts are Terraform's, not the cloud's: like user data they are
+		// recorded by the first apply after an import.
+		withUserData := instanceConfig(w, c.size, `  timeouts {
+    create = "5m"
+  }`)
+		const plainBox = "spuff_instance.plain"
+		plain := fmt.Sprintf(`
+resource "spuff_instance" "plain" {
+  name   = "imp-plain"
+  region = %q
+  size   = %q
+  image  = { ubuntu = "24.04" }
+  labels = { team = "imp" }
+}
+`, c.region, c.size)
+		sameID := func(addr, id string) statecheck.StateCheck {
+			return statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(id))
+		}
+		changed := strings.Replace(withUserData, "[git]", "[git, jq]", 1)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{
+					// State has no user data: recorded in place, not replaced.
+					Config: withUserData + importBlock(devBox, udID),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionUpdate)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					ConfigStateChecks: []statecheck.StateCheck{
+						sameID(devBox, udID),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("user_data"), knownvalue.StringExact(userData)),
+					},
+				},
+				{
+					// Once recorded, a change of user data replaces as usual.
+					Config: changed,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
+					},
+				},
+				{
+					// Nothing the cloud cannot return: the import plans no change.
+					Config: changed + plain + importBlock(plainBox, plainID),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					ConfigStateChecks: []statecheck.StateCheck{sameID(plainBox, plainID)},
+				},
+			},
+		})
 	})
 }

@@ -247,7 +247,7 @@ func (p *spuffProvider) timeouts(ctx context.Context, obj types.Object) (framewo
 		}
 		d, err := parsePositiveDuration(f.v.ValueString())
 		if err != nil {
-			diags.AddAttributeError(path.Root("timeouts").AtName(f.name), "Invalid Duration", err.Error())
+			diags.AddAttributeError(path.Root("timeouts").AtName(f.name), "Invalid Duration", "timeouts."+f.name+": "+err.Error())
 			continue
 		}
 		*f.dst = d

@@ -90,7 +90,7 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 		return
 	}
 	if _, err := parsePositiveDuration(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", err.Error())
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", req.Path.String()+": "+err.Error())
 	}
 }
 
