@@ -28,8 +28,8 @@ var accToken = strings.Repeat("acc0", 16)
 // simulated account. Every test loops over accClouds, so a cloud added to
 // the registry (and the simulator) joins the suite by adding an entry here.
 type accCloud struct {
-	name      string
-	region    string
+	name   string
+	region string
 	// size and otherSize share an architecture; otherSize has the bigger
 	// disk. armSize is of another architecture.
 	size      string
