@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
 )
@@ -575,6 +576,67 @@ resource "spuff_instance" "plain" {
 						PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
 					ConfigStateChecks: []statecheck.StateCheck{sameID(plainBox, plainID)},
+				},
+			},
+		})
+	})
+}
+
+// woConfig is one machine whose user data is write-only, at a version.
+func woConfig(w *accWorld, version int) string {
+	return w.provider() + fmt.Sprintf(`
+resource "spuff_instance" "dev" {
+  name                 = "wo-box"
+  region               = %q
+  size                 = %q
+  image                = { ubuntu = "24.04" }
+  user_data_wo         = "#cloud-config\n# wo-marker-%d\n"
+  user_data_wo_version = %d
+}
+`, w.cloud.region, w.cloud.size, version, version)
+}
+
+// Write-only user data reaches the machine and never plan or state; a new
+// version replaces the machine. (internal/e2e reads the state file itself.)
+func TestAccInstance_writeOnlyUserData(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		cloudUserData := func(want string) resource.TestCheckFunc {
+			return func(*terraform.State) error {
+				for _, s := range w.sim.ServersWithSecrets() {
+					if s.UserData == want {
+						return nil
+					}
+				}
+				return fmt.Errorf("no machine in the cloud has the user data %q", want)
+			}
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{
+					Config: woConfig(w, 1),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("user_data_wo"), knownvalue.Null()),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("user_data"), knownvalue.Null()),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("user_data_wo_version"), knownvalue.Int64Exact(1)),
+					},
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectKnownValue(devBox, tfjsonpath.New("user_data_wo"), knownvalue.Null())},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: cloudUserData("#cloud-config\n# wo-marker-1\n"),
+				},
+				{
+					Config: woConfig(w, 2),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: cloudUserData("#cloud-config\n# wo-marker-2\n"),
 				},
 			},
 		})

@@ -3,6 +3,7 @@ package resources
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -194,4 +195,144 @@ func TestSnapshotFromSnapshot(t *testing.T) {
 		m.CreatedAt.ValueString() != "2026-01-02T02:04:05Z" {
 		t.Errorf("fromSnapshot = %+v", m)
 	}
+}
+
+// labelledSnapshotConfig is snapshotConfig with the snapshot's name and
+// labels given.
+func labelledSnapshotConfig(w *accWorld, name, team string) string {
+	return strings.Replace(snapshotConfig(w, fmt.Sprintf("  labels = { team = %q }", team)),
+		`name        = "dev-golden"`, fmt.Sprintf(`name        = %q`, name), 1)
+}
+
+// A snapshot's name and labels change in place where the cloud can: the
+// snapshot, and the machine restored from it, stay.
+func TestAccSnapshot_inPlace(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		sameSnap := statecheck.CompareValue(compare.ValuesSame())
+		sameRestored := statecheck.CompareValue(compare.ValuesSame())
+		cloudHas := func(name, team string) resource.TestCheckFunc {
+			return func(s *terraform.State) error {
+				id := s.RootModule().Resources[golden].Primary.ID
+				for _, img := range w.sim.Images() {
+					if fmt.Sprint(img.ID) == id {
+						if img.Description != name || img.Labels["team"] != team || !framework.IsManaged(img.Labels) {
+							return fmt.Errorf("snapshot %s is %q with labels %v, want %q with team=%s and managed-by", id, img.Description, img.Labels, name, team)
+						}
+						return nil
+					}
+				}
+				return fmt.Errorf("snapshot %s is not in the cloud", id)
+			}
+		}
+		checks := func() []statecheck.StateCheck {
+			return []statecheck.StateCheck{
+				sameSnap.AddStateValue(golden, tfjsonpath.New("id")),
+				sameRestored.AddStateValue(restored, tfjsonpath.New("id")),
+			}
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{
+					Config:            labelledSnapshotConfig(w, "dev-golden", "red"),
+					ConfigStateChecks: append(checks(), statecheck.ExpectKnownValue(golden, tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"team": knownvalue.StringExact("red")}))),
+					Check:             cloudHas("dev-golden", "red"),
+				},
+				{
+					Config: labelledSnapshotConfig(w, "dev-golden-v2", "blue"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(golden, plancheck.ResourceActionUpdate),
+							plancheck.ExpectResourceAction(restored, plancheck.ResourceActionNoop),
+							plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionNoop),
+						},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					ConfigStateChecks: checks(),
+					Check:             cloudHas("dev-golden-v2", "blue"),
+				},
+				{
+					ResourceName:            golden,
+					ImportState:             true,
+					ImportStateVerify:       true,
+					ImportStateVerifyIgnore: []string{"timeouts"},
+				},
+			},
+		})
+	})
+}
+
+// A snapshot is refused at plan for a size whose disk is smaller than the
+// snapshot's, as the cloud would refuse it at apply.
+func TestAccSnapshot_diskTooSmall(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		base := w.provider() + fmt.Sprintf(`
+resource "spuff_instance" "big" {
+  name   = "big-box"
+  region = %[1]q
+  size   = %[2]q
+  image  = { ubuntu = "24.04" }
+}
+
+resource "spuff_snapshot" "golden" {
+  instance_id = spuff_instance.big.id
+  name        = "big-golden"
+}
+`, c.region, c.otherSize)
+		small := base + fmt.Sprintf(`
+resource "spuff_instance" "restored" {
+  name   = "small-box"
+  region = %q
+  size   = %q
+  image  = { snapshot = spuff_snapshot.golden.id }
+}
+`, c.region, c.size)
+		var servers int
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{
+					Config: base,
+					Check: func(*terraform.State) error {
+						servers = len(w.servers())
+						return nil
+					},
+				},
+				{
+					Config:      small,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)Disk Too Small for the Snapshot.*needs a disk of at least \d+ GB.*` + c.size),
+				},
+				{
+					// Unknown at plan (snapshot and machine in one apply): the
+					// cloud refuses it at apply, and nothing is left behind.
+					PreConfig: func() {
+						if n := len(w.servers()); n != servers {
+							t.Fatalf("the refused plan changed the cloud: %d servers, want %d", n, servers)
+						}
+					},
+					Config: base + fmt.Sprintf(`
+resource "spuff_snapshot" "fresh" {
+  instance_id = spuff_instance.big.id
+  name        = "big-fresh"
+}
+
+resource "spuff_instance" "restored" {
+  name   = "small-box"
+  region = %q
+  size   = %q
+  image  = { snapshot = spuff_snapshot.fresh.id }
+}
+`, c.region, c.size),
+					ExpectError: regexp.MustCompile(`(?s)Disk Too Small for the Snapshot.*` + c.size),
+				},
+			},
+		})
+	})
 }
