@@ -33,7 +33,7 @@ func TestCreateByNameHetzner(t *testing.T) {
 			if !ok {
 				t.Fatalf("CreateByName(%q) = %T, which hides the cloud's request validation", name, p)
 			}
-			bad := framework.InstanceRequest{Name: "not_a_hostname", Region: "fsn1", Size: "cx22",
+			bad := framework.InstanceRequest{Name: "not_a_hostname", Region: "fsn1", Size: "cx23",
 				Image: framework.Ubuntu("24.04"), Labels: framework.ManagedLabels(nil)}
 			var ic *framework.InvalidConfigError
 			if err := v.ValidateRequest(bad); !errors.As(err, &ic) || ic.Field != "name" {

@@ -58,7 +58,7 @@ func TestImageSpecValidateNone(t *testing.T) {
 }
 
 func TestInstanceRequestValidate(t *testing.T) {
-	valid := InstanceRequest{Name: "dev", Region: "fsn1", Size: "cx22", Image: Ubuntu("24.04"), Labels: ManagedLabels(nil)}
+	valid := InstanceRequest{Name: "dev", Region: "fsn1", Size: "cx23", Image: Ubuntu("24.04"), Labels: ManagedLabels(nil)}
 	if err := valid.Validate(); err != nil {
 		t.Fatalf("valid request rejected: %v", err)
 	}

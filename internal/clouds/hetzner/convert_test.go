@@ -131,7 +131,7 @@ func TestServerToInstanceFields(t *testing.T) {
 		Status:     hcloud.ServerStatusRunning,
 		Created:    created,
 		PublicNet:  hcloud.ServerPublicNet{IPv4: hcloud.ServerPublicNetIPv4{IP: net.ParseIP("1.2.3.4")}},
-		ServerType: &hcloud.ServerType{Name: "cx22"},
+		ServerType: &hcloud.ServerType{Name: "cx23"},
 		Location:   &hcloud.Location{Name: "fsn1"},
 		Image:      &hcloud.Image{ID: 1, Name: "ubuntu-24.04", Type: hcloud.ImageTypeSystem},
 		Labels:     labels,
@@ -139,7 +139,7 @@ func TestServerToInstanceFields(t *testing.T) {
 	inst := serverToInstance(s)
 	want := framework.Instance{
 		ID: "42", IP: netip.MustParseAddr("1.2.3.4"), Status: framework.ParseStatus("running"),
-		CreatedAt: created, Name: "spuff-1", Region: "fsn1", Size: "cx22",
+		CreatedAt: created, Name: "spuff-1", Region: "fsn1", Size: "cx23",
 		Image: framework.Ubuntu("24.04"), Labels: labels,
 	}
 	if inst.ID != want.ID || inst.IP != want.IP || inst.Status != want.Status || !inst.CreatedAt.Equal(want.CreatedAt) ||

@@ -128,7 +128,7 @@ func request(name string) framework.InstanceRequest {
 	return framework.InstanceRequest{
 		Name:     name,
 		Region:   "fsn1",
-		Size:     "cx22",
+		Size:     "cx23",
 		Image:    framework.Ubuntu("24.04"),
 		UserData: "#cloud-config\npackages: [git]\n",
 		Labels:   framework.ManagedLabels(map[string]string{"env": "dev"}),
@@ -207,8 +207,8 @@ func TestSimCreateThenWaitReady(t *testing.T) {
 		if _, err := strconv.ParseInt(got.ID, 10, 64); err != nil {
 			t.Errorf("ID %q is not decimal", got.ID)
 		}
-		if got.Name != req.Name || got.Region != "fsn1" || got.Size != "cx22" || got.Image != framework.Ubuntu("24.04") {
-			t.Errorf("instance = name %q region %q size %q image %v; want %s fsn1 cx22 ubuntu:24.04",
+		if got.Name != req.Name || got.Region != "fsn1" || got.Size != "cx23" || got.Image != framework.Ubuntu("24.04") {
+			t.Errorf("instance = name %q region %q size %q image %v; want %s fsn1 cx23 ubuntu:24.04",
 				got.Name, got.Region, got.Size, got.Image, req.Name)
 		}
 		if !maps.Equal(got.Labels, req.Labels) {
@@ -349,7 +349,7 @@ func TestSimListOnlyManagedAcrossPages(t *testing.T) {
 			labels = nil
 		}
 		_, _, err := env.hc.Server.Create(ctx, hcloud.ServerCreateOpts{
-			Name: fmt.Sprintf("other-%d", i), ServerType: &hcloud.ServerType{Name: "cx22"},
+			Name: fmt.Sprintf("other-%d", i), ServerType: &hcloud.ServerType{Name: "cx23"},
 			Image: &hcloud.Image{Name: "debian-12"}, Location: &hcloud.Location{Name: "nbg1"}, Labels: labels,
 		})
 		if err != nil {
@@ -713,7 +713,7 @@ func TestSimFindInstances(t *testing.T) {
 	ctx := context.Background()
 	want := env.create(t, request("spuff-find-me"))
 	env.create(t, request("spuff-other"))
-	if _, _, err := env.hc.Server.Create(ctx, hcloud.ServerCreateOpts{Name: "unmanaged-find-me", ServerType: &hcloud.ServerType{Name: "cx22"},
+	if _, _, err := env.hc.Server.Create(ctx, hcloud.ServerCreateOpts{Name: "unmanaged-find-me", ServerType: &hcloud.ServerType{Name: "cx23"},
 		Image: &hcloud.Image{Name: "ubuntu-24.04"}, Location: &hcloud.Location{Name: "fsn1"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ func validRequest() framework.InstanceRequest {
 	return framework.InstanceRequest{
 		Name:   "spuff-a1b2c3d4",
 		Region: "fsn1",
-		Size:   "cx22",
+		Size:   "cx23",
 		Image:  framework.Ubuntu("24.04"),
 		Labels: framework.ManagedLabels(map[string]string{"env": "dev"}),
 	}

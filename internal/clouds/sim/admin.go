@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -27,14 +29,16 @@ import (
 //	DELETE /_sim/faults/rates   all rates and latency back to 0
 //	GET    /_sim/faults/counts  applied faults by kind, as FaultCounts()
 //	POST   /_sim/clock     move the clock forward: {"advance":"30s"}
-//	GET    /_sim/state     {"servers":[...],"images":[...]} as Servers() and Images()
+//	GET    /_sim/state     {"servers":[...],"images":[...]} as Servers() and Images();
+//	                       ?secrets=1 adds each server's user_data (as ServersWithSecrets())
 //	GET    /_sim/requests  request counts by route, as RequestCounts() (fault counts: /_sim/faults/counts)
 type admin struct {
 	s      *Sim
 	routes router[adminHandler]
 }
 
-type adminHandler func(a *admin, body []byte) (int, any, error)
+// adminHandler serves one admin route; q is the request's query.
+type adminHandler func(a *admin, body []byte, q url.Values) (int, any, error)
 
 func newAdmin(s *Sim) *admin {
 	a := &admin{s: s}
@@ -73,7 +77,7 @@ func (a *admin) serve(r *http.Request) (int, any) {
 	if err != nil {
 		return http.StatusBadRequest, adminError("reading body: " + err.Error())
 	}
-	status, v, err := h(a, body)
+	status, v, err := h(a, body, r.URL.Query())
 	switch {
 	case errors.Is(err, errBadRequest):
 		return http.StatusBadRequest, adminError(err.Error())
@@ -98,7 +102,7 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
-func (a *admin) reset([]byte) (int, any, error) {
+func (a *admin) reset([]byte, url.Values) (int, any, error) {
 	a.s.Reset()
 	return http.StatusOK, map[string]any{}, nil
 }
@@ -126,9 +130,11 @@ func (a *admin) config() adminConfig {
 	}
 }
 
-func (a *admin) getConfig([]byte) (int, any, error) { return http.StatusOK, a.config(), nil }
+func (a *admin) getConfig([]byte, url.Values) (int, any, error) {
+	return http.StatusOK, a.config(), nil
+}
 
-func (a *admin) setConfig(body []byte) (int, any, error) {
+func (a *admin) setConfig(body []byte, _ url.Values) (int, any, error) {
 	var req struct {
 		ServerReadyDelay *string `json:"server_ready_delay"`
 		ImageReadyDelay  *string `json:"image_ready_delay"`
@@ -166,7 +172,7 @@ func (a *admin) setConfig(body []byte) (int, any, error) {
 	return http.StatusOK, a.config(), nil
 }
 
-func (a *admin) addFault(body []byte) (int, any, error) {
+func (a *admin) addFault(body []byte, _ url.Values) (int, any, error) {
 	var f Fault
 	if err := decodeStrict(body, &f); err != nil {
 		return 0, nil, err
@@ -187,7 +193,7 @@ func (a *admin) addFault(body []byte) (int, any, error) {
 	return http.StatusCreated, f.normalize(), nil
 }
 
-func (a *admin) listFaults([]byte) (int, any, error) {
+func (a *admin) listFaults([]byte, url.Values) (int, any, error) {
 	w := a.s.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -198,7 +204,7 @@ func (a *admin) listFaults([]byte) (int, any, error) {
 	return http.StatusOK, map[string]any{"faults": out}, nil
 }
 
-func (a *admin) clearFaults([]byte) (int, any, error) {
+func (a *admin) clearFaults([]byte, url.Values) (int, any, error) {
 	w := a.s.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -206,7 +212,7 @@ func (a *admin) clearFaults([]byte) (int, any, error) {
 	return http.StatusOK, map[string]any{"faults": []Fault{}}, nil
 }
 
-func (a *admin) advanceClock(body []byte) (int, any, error) {
+func (a *admin) advanceClock(body []byte, _ url.Values) (int, any, error) {
 	var req struct {
 		Advance string `json:"advance"`
 	}
@@ -224,8 +230,23 @@ func (a *admin) advanceClock(body []byte) (int, any, error) {
 	return http.StatusOK, map[string]string{"now": w.now().Format(time.RFC3339Nano)}, nil
 }
 
-func (a *admin) state([]byte) (int, any, error) {
-	servers, images := a.s.Servers(), a.s.Images()
+// state is the world as Servers() and Images(). User data is a secret of
+// the world (it may carry credentials), so it is left out unless the caller
+// asks with secrets=1: tests use that to prove a machine got its user data
+// while Terraform state never saw it.
+func (a *admin) state(_ []byte, q url.Values) (int, any, error) {
+	secrets := false
+	if v := q.Get("secrets"); v != "" {
+		var err error
+		if secrets, err = strconv.ParseBool(v); err != nil {
+			return 0, nil, badRequest("secrets: %q is not a boolean (use secrets=1)", v)
+		}
+	}
+	servers := a.s.Servers()
+	if secrets {
+		servers = a.s.ServersWithSecrets()
+	}
+	images := a.s.Images()
 	if servers == nil {
 		servers = []Server{}
 	}
@@ -235,7 +256,7 @@ func (a *admin) state([]byte) (int, any, error) {
 	return http.StatusOK, map[string]any{"servers": servers, "images": images}, nil
 }
 
-func (a *admin) requests([]byte) (int, any, error) {
+func (a *admin) requests([]byte, url.Values) (int, any, error) {
 	return http.StatusOK, a.s.RequestCounts(), nil
 }
 
@@ -261,9 +282,9 @@ func (a *admin) rates() adminRates {
 	}
 }
 
-func (a *admin) getRates([]byte) (int, any, error) { return http.StatusOK, a.rates(), nil }
+func (a *admin) getRates([]byte, url.Values) (int, any, error) { return http.StatusOK, a.rates(), nil }
 
-func (a *admin) setRates(body []byte) (int, any, error) {
+func (a *admin) setRates(body []byte, _ url.Values) (int, any, error) {
 	var req struct {
 		ServerError   *float64 `json:"server_error"`
 		RateLimit     *float64 `json:"rate_limit"`
@@ -313,13 +334,13 @@ func (a *admin) setRates(body []byte) (int, any, error) {
 	return http.StatusOK, a.rates(), nil
 }
 
-func (a *admin) clearRates([]byte) (int, any, error) {
+func (a *admin) clearRates([]byte, url.Values) (int, any, error) {
 	if err := a.s.SetFaultRates(FaultRates{}); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, a.rates(), nil
 }
 
-func (a *admin) faultCounts([]byte) (int, any, error) {
+func (a *admin) faultCounts([]byte, url.Values) (int, any, error) {
 	return http.StatusOK, a.s.FaultCounts(), nil
 }

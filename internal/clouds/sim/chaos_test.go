@@ -21,7 +21,7 @@ import (
 
 var createOpts = hcloud.ServerCreateOpts{
 	Name:       "chaos",
-	ServerType: &hcloud.ServerType{Name: "cx22"},
+	ServerType: &hcloud.ServerType{Name: "cx23"},
 	Image:      &hcloud.Image{Name: "ubuntu-24.04"},
 	Location:   &hcloud.Location{Name: "fsn1"},
 }
@@ -150,7 +150,7 @@ func TestRandomServerErrors(t *testing.T) {
 	e := newEnv(t, Options{Faults: FaultRates{ServerError: 1}, Seed: 2})
 	seen := map[string]int{}
 	for range 40 {
-		resp, body := e.do("POST", "/v1/servers", map[string]any{"name": "x", "server_type": "cx22", "image": "debian-12"})
+		resp, body := e.do("POST", "/v1/servers", map[string]any{"name": "x", "server_type": "cx23", "image": "debian-12"})
 		code, _ := dig(decodeMap(t, body), "error", "code").(string)
 		key := strconv.Itoa(resp.StatusCode) + " " + code
 		seen[key]++
@@ -598,7 +598,7 @@ func TestRandomFaultsUnderConcurrentLoad(t *testing.T) {
 			hc := &http.Client{} // POSTs are never re-sent, even on reused connections
 			for i := range each {
 				name := fmt.Sprintf("load-%d-%d", c, i)
-				body := fmt.Sprintf(`{"name":%q,"server_type":"cx22","image":"debian-12"}`, name)
+				body := fmt.Sprintf(`{"name":%q,"server_type":"cx23","image":"debian-12"}`, name)
 				req, _ := http.NewRequestWithContext(e.ctx, http.MethodPost, e.srv.URL+"/v1/servers", strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+testToken)
 				resp, err := hc.Do(req)

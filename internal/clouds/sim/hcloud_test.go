@@ -36,7 +36,7 @@ func TestHCCreateWait(t *testing.T) {
 
 	r, resp, err := e.c.Server.Create(e.ctx, hcloud.ServerCreateOpts{
 		Name:       "spuff-1",
-		ServerType: &hcloud.ServerType{Name: "cx22"},
+		ServerType: &hcloud.ServerType{Name: "cx23"},
 		Image:      &hcloud.Image{Name: "ubuntu-24.04"},
 		Location:   &hcloud.Location{Name: "fsn1"},
 		SSHKeys:    []*hcloud.SSHKey{key},
@@ -89,10 +89,15 @@ func TestHCCreateWait(t *testing.T) {
 		t.Errorf("public IPv6 network = %v, want one in 2001:db8::/32", s.PublicNet.IPv6.Network)
 	}
 
-	// Old SDKs read the location from datacenter.location.
+	// The API dropped a server's "datacenter" in July 2026; the location
+	// is all there is, and the disk is the type's.
 	code, raw := e.doJSON("GET", "/v1/servers/"+strconv.FormatInt(s.ID, 10), nil)
-	if code != http.StatusOK || dig(raw, "server", "datacenter", "location", "name") != "fsn1" {
-		t.Errorf("raw server lacks datacenter.location: %d %v", code, dig(raw, "server", "datacenter"))
+	server, _ := raw["server"].(map[string]any)
+	if _, has := server["datacenter"]; code != http.StatusOK || has || dig(raw, "server", "location", "name") != "fsn1" {
+		t.Errorf("raw server: %d, datacenter present %v, location %v", code, has, dig(raw, "server", "location"))
+	}
+	if s.PrimaryDiskSize != 40 || s.ServerType.Name != "cx23" {
+		t.Errorf("primary disk %d on %s, want 40 on cx23", s.PrimaryDiskSize, s.ServerType.Name)
 	}
 }
 
@@ -155,7 +160,7 @@ func TestHCUniqueness(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.createServer("twin", nil)
 	_, _, err := e.c.Server.Create(e.ctx, hcloud.ServerCreateOpts{
-		Name: "twin", ServerType: &hcloud.ServerType{Name: "cx22"}, Image: &hcloud.Image{Name: "debian-12"},
+		Name: "twin", ServerType: &hcloud.ServerType{Name: "cx23"}, Image: &hcloud.Image{Name: "debian-12"},
 	})
 	he := apiErrorOf(t, err, hcloud.ErrorCodeUniquenessError)
 	if he.Response().StatusCode != http.StatusConflict {

@@ -150,7 +150,7 @@ func (e *env) createServer(name string, labels map[string]string) hcloud.ServerC
 	e.t.Helper()
 	r, _, err := e.c.Server.Create(e.ctx, hcloud.ServerCreateOpts{
 		Name:       name,
-		ServerType: &hcloud.ServerType{Name: "cx22"},
+		ServerType: &hcloud.ServerType{Name: "cx23"},
 		Image:      &hcloud.Image{Name: "ubuntu-24.04"},
 		Location:   &hcloud.Location{Name: "fsn1"},
 		Labels:     labels,

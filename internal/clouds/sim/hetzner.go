@@ -56,6 +56,7 @@ func newHetzner(w *world, tokens []string) *hetzner {
 	r.handle("GET", "/v1/servers/{id}/actions", (*hetzner).listServerActions)
 	r.handle("GET", "/v1/servers/{id}/actions/{action_id}", (*hetzner).getServerAction)
 	r.handle("POST", "/v1/servers/{id}/actions/create_image", (*hetzner).createImage)
+	r.handle("POST", "/v1/servers/{id}/actions/change_type", (*hetzner).changeServerType)
 	for _, p := range powerCommands {
 		r.handle("POST", "/v1/servers/{id}/actions/"+p.path, p.handler())
 	}
@@ -80,8 +81,8 @@ func newHetzner(w *world, tokens []string) *hetzner {
 
 	r.handle("GET", "/v1/locations", (*hetzner).listLocations)
 	r.handle("GET", "/v1/locations/{id}", (*hetzner).getLocation)
-	r.handle("GET", "/v1/datacenters", (*hetzner).listDatacenters)
-	r.handle("GET", "/v1/datacenters/{id}", (*hetzner).getDatacenter)
+	r.handle("GET", "/v1/datacenters", (*hetzner).datacentersGone)
+	r.handle("GET", "/v1/datacenters/{id}", (*hetzner).datacentersGone)
 	r.handle("GET", "/v1/server_types", (*hetzner).listServerTypes)
 	r.handle("GET", "/v1/server_types/{id}", (*hetzner).getServerType)
 	return h
@@ -227,7 +228,7 @@ func (h *hetzner) handle(r *http.Request, body []byte, readErr error, token stri
 		return errorResponse(rate, &hzError{status: routeStatus, code: "method_not_allowed",
 			message: fmt.Sprintf("method %s not allowed", r.Method)})
 	case readErr != nil || len(body) > maxBody:
-		return errorResponse(rate, &hzError{status: http.StatusBadRequest, code: "json_error",
+		return errorResponse(rate, &hzError{status: http.StatusUnprocessableEntity, code: "json_error",
 			message: "request body could not be read or is too large"})
 	}
 
@@ -294,16 +295,39 @@ func errorResponse(rate rateState, e *hzError) hzResponse {
 	}
 }
 
-// invalidInput names the offending field the way hcloud-go's
-// ErrorDetailsInvalidInput expects.
+// invalidInput refuses a request body, naming the offending field the way
+// hcloud-go's ErrorDetailsInvalidInput expects. The API answers 422 for
+// those (documented in its error table, and observed, e.g. "image disk is
+// bigger than server type disk" on POST /servers).
 func invalidInput(field, format string, args ...any) *hzError {
 	msg := fmt.Sprintf(format, args...)
 	return &hzError{
-		status:  http.StatusBadRequest,
+		status:  http.StatusUnprocessableEntity,
 		code:    "invalid_input",
 		message: fmt.Sprintf("invalid input in field '%s': %s", field, msg),
 		details: hzFieldDetails{Fields: []hzInvalidField{{Name: field, Messages: []string{msg}}}},
 	}
+}
+
+// invalidInputMsg is invalidInput with the API's own wording as the message,
+// for refusals whose text is known verbatim ("unsupported location for
+// server type"); the field is still named in the details.
+func invalidInputMsg(field, message string) *hzError {
+	return &hzError{
+		status:  http.StatusUnprocessableEntity,
+		code:    "invalid_input",
+		message: message,
+		details: hzFieldDetails{Fields: []hzInvalidField{{Name: field, Messages: []string{message}}}},
+	}
+}
+
+// badQuery refuses a query parameter (label_selector, sort, page, id, ...)
+// with invalid_input and 400. The simulator notes leave the status of these
+// open; 400 is what the simulator has always answered for them.
+func badQuery(field, format string, args ...any) *hzError {
+	e := invalidInput(field, format, args...)
+	e.status = http.StatusBadRequest
+	return e
 }
 
 func uniquenessError(field, message string) *hzError {
@@ -340,14 +364,16 @@ func (c *hzCall) decode(v any) error {
 	case errors.As(err, &te) && te.Field != "":
 		return invalidInput(te.Field, "has the wrong type")
 	default:
-		return &hzError{status: http.StatusBadRequest, code: "json_error", message: "request body is not valid JSON"}
+		// 422, not the 400 of the API's error table: that is what the API
+		// answered to a malformed POST /servers in 2026.
+		return &hzError{status: http.StatusUnprocessableEntity, code: "json_error", message: "request body is not valid JSON"}
 	}
 }
 
 func (c *hzCall) selector() (selector, error) {
 	sel, err := parseSelector(c.q.Get("label_selector"))
 	if err != nil {
-		return nil, invalidInput("label_selector", "%v", err)
+		return nil, badQuery("label_selector", "%v", err)
 	}
 	return sel, nil
 }
@@ -357,7 +383,7 @@ func (c *hzCall) oneOf(name string, allowed ...string) ([]string, error) {
 	vals := c.q[name]
 	for _, v := range vals {
 		if !slices.Contains(allowed, v) {
-			return nil, invalidInput(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+			return nil, badQuery(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
 		}
 	}
 	return vals, nil
@@ -369,7 +395,7 @@ func (c *hzCall) ids() ([]int64, error) {
 	for _, s := range c.q["id"] {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
-			return nil, invalidInput("id", "%q is not a valid ID", s)
+			return nil, badQuery("id", "%q is not a valid ID", s)
 		}
 		out = append(out, id)
 	}
@@ -384,7 +410,7 @@ func (c *hzCall) positiveInt(name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, invalidInput(name, "must be a positive integer")
+		return 0, badQuery(name, "must be a positive integer")
 	}
 	return n, nil
 }
@@ -443,7 +469,7 @@ func sortBy[T any](c *hzCall, items []T, keys sortKeys[T]) error {
 		field, dir, _ := strings.Cut(s, ":")
 		f := keys[field]
 		if f == nil || (dir != "" && dir != "asc" && dir != "desc") {
-			return invalidInput("sort", "%q is not a valid sort", s)
+			return badQuery("sort", "%q is not a valid sort", s)
 		}
 		if dir == "desc" {
 			asc := f

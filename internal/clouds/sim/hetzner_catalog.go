@@ -3,10 +3,13 @@ package sim
 import (
 	"cmp"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 )
 
-// SSH keys and the read-only catalog (locations, datacenters, server types).
+// SSH keys and the read-only catalog (locations, server types; the
+// datacenters are gone).
 
 var sshKeySortKeys = sortKeys[*sshKey]{
 	"id":   func(a, b *sshKey) int { return cmp.Compare(a.ID, b.ID) },
@@ -163,20 +166,23 @@ func (h *hetzner) regions() []*region {
 	return out
 }
 
-func (h *hetzner) sizes() []*size {
-	out := make([]*size, len(h.w.catalog.sizes))
+// sizes are the server types the API knows at now, sorted by ID: retired
+// ones are gone (see size.retired).
+func (h *hetzner) sizes(now time.Time) []*size {
+	var out []*size
 	for i := range h.w.catalog.sizes {
-		out[i] = &h.w.catalog.sizes[i]
+		if s := &h.w.catalog.sizes[i]; !s.retired(now) {
+			out = append(out, s)
+		}
 	}
+	slices.SortFunc(out, func(a, b *size) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
-func locationID(r *region) int64      { return r.ID }
-func locationName(r *region) string   { return r.Name }
-func datacenterID(r *region) int64    { return r.DCID }
-func datacenterName(r *region) string { return r.DCName }
-func sizeID(s *size) int64            { return s.ID }
-func sizeName(s *size) string         { return s.Name }
+func locationID(r *region) int64    { return r.ID }
+func locationName(r *region) string { return r.Name }
+func sizeID(s *size) int64          { return s.ID }
+func sizeName(s *size) string       { return s.Name }
 
 func (h *hetzner) listLocations(c *hzCall) (int, any, error) {
 	return catalogList(c, "locations", h.regions(), locationID, locationName, h.locationJSON)
@@ -186,18 +192,24 @@ func (h *hetzner) getLocation(c *hzCall) (int, any, error) {
 	return catalogGet(c, "location", "location", h.regions(), locationID, h.locationJSON)
 }
 
-func (h *hetzner) listDatacenters(c *hzCall) (int, any, error) {
-	return catalogList(c, "datacenters", h.regions(), datacenterID, datacenterName, h.datacenterJSON)
-}
+// datacentersAnnouncement is the changelog entry that announced the end of
+// GET /datacenters and GET /datacenters/{id} (after 2026-10-01).
+const datacentersAnnouncement = "https://docs.hetzner.cloud/changelog#2026-06-02-datacenters-deprecated"
 
-func (h *hetzner) getDatacenter(c *hzCall) (int, any, error) {
-	return catalogGet(c, "datacenter", "datacenter", h.regions(), datacenterID, h.datacenterJSON)
+// datacentersGone answers both datacenter endpoints the way the API does
+// since 2026-10-01: 410 deprecated_api_endpoint linking the announcement,
+// which hcloud-go decodes into ErrorDetailsDeprecatedAPIEndpoint.
+func (h *hetzner) datacentersGone(*hzCall) (int, any, error) {
+	return 0, nil, &hzError{status: http.StatusGone, code: "deprecated_api_endpoint",
+		message: "API functionality was removed", details: hzDeprecatedDetails{Announcement: datacentersAnnouncement}}
 }
 
 func (h *hetzner) listServerTypes(c *hzCall) (int, any, error) {
-	return catalogList(c, "server_types", h.sizes(), sizeID, sizeName, h.serverTypeJSON)
+	return catalogList(c, "server_types", h.sizes(c.now), sizeID, sizeName,
+		func(s *size) hzServerType { return h.serverTypeJSON(s, c.now) })
 }
 
 func (h *hetzner) getServerType(c *hzCall) (int, any, error) {
-	return catalogGet(c, "server_type", "server type", h.sizes(), sizeID, h.serverTypeJSON)
+	return catalogGet(c, "server_type", "server type", h.sizes(c.now), sizeID,
+		func(s *size) hzServerType { return h.serverTypeJSON(s, c.now) })
 }

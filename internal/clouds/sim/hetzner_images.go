@@ -36,13 +36,13 @@ func (h *hetzner) listImages(c *hzCall) (int, any, error) {
 	includeDeprecated := false
 	if s := c.q.Get("include_deprecated"); s != "" {
 		if includeDeprecated, err = strconv.ParseBool(s); err != nil {
-			return 0, nil, invalidInput("include_deprecated", "must be true or false")
+			return 0, nil, badQuery("include_deprecated", "must be true or false")
 		}
 	}
 	if s := c.q.Get("bound_to"); s != "" {
 		// Only backups are bound to a server, and the simulator makes none.
 		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
-			return 0, nil, invalidInput("bound_to", "%q is not a valid ID", s)
+			return 0, nil, badQuery("bound_to", "%q is not a valid ID", s)
 		}
 		return listPage(c, "images", []*image{}, func(img *image) hzImage { return h.imageJSON(img, c.now) })
 	}
@@ -147,7 +147,7 @@ func (h *hetzner) listActionsWhere(c *hzCall, idsRequired bool, keep func(*actio
 		return 0, nil, err
 	}
 	if idsRequired && len(ids) == 0 {
-		return 0, nil, invalidInput("id", "is required")
+		return 0, nil, badQuery("id", "is required")
 	}
 	statuses, err := c.oneOf("status", actionRunning, actionSuccess, actionError)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -13,9 +12,11 @@ var typeOfIDOrName = reflect.TypeFor[hzIDOrName]()
 
 // Wire types of the Hetzner Cloud API. They are written out here rather than
 // borrowed from hcloud-go's schema package because the simulator must speak
-// what the real API sends, which is more than one SDK version decodes (for
-// example "datacenter" next to "location" on servers, and a null
-// public_net.ipv4).
+// what the real API sends, which is not always what one SDK version decodes
+// (for example a null public_net.ipv4, or the per-location deprecations of
+// server types). Servers have no "datacenter" any more: Hetzner removed it
+// in July 2026 (changelog 2026-07-01-removing-datacenters), and hcloud-go
+// has not decoded it since v2.45.
 
 type hzLocation struct {
 	ID          int64   `json:"id"`
@@ -26,20 +27,6 @@ type hzLocation struct {
 	Latitude    float64 `json:"latitude"`
 	Longitude   float64 `json:"longitude"`
 	NetworkZone string  `json:"network_zone"`
-}
-
-type hzDatacenter struct {
-	ID          int64             `json:"id"`
-	Name        string            `json:"name"`
-	Description string            `json:"description"`
-	Location    hzLocation        `json:"location"`
-	ServerTypes hzDCServerTypeIDs `json:"server_types"`
-}
-
-type hzDCServerTypeIDs struct {
-	Supported             []int64 `json:"supported"`
-	Available             []int64 `json:"available"`
-	AvailableForMigration []int64 `json:"available_for_migration"`
 }
 
 type hzServerType struct {
@@ -82,7 +69,6 @@ type hzServer struct {
 	PrivateNet      []any              `json:"private_net"`
 	ServerType      hzServerType       `json:"server_type"`
 	Location        hzLocation         `json:"location"`
-	Datacenter      hzDatacenter       `json:"datacenter"` // for hcloud-go <= v2.40
 	Image           *hzImage           `json:"image"`
 	ISO             any                `json:"iso"`
 	RescueEnabled   bool               `json:"rescue_enabled"`
@@ -205,6 +191,11 @@ type hzErrorBody struct {
 	Error hzErrorPayload `json:"error"`
 }
 
+// hzDeprecatedDetails is the details object of deprecated_api_endpoint.
+type hzDeprecatedDetails struct {
+	Announcement string `json:"announcement"`
+}
+
 type hzErrorPayload struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -274,35 +265,40 @@ func hzTimePtr(t time.Time) *string {
 	return &s
 }
 
-// includedTraffic is 20 TB, what every current server type includes.
+// includedTraffic is 20 TiB, what a server in the EU includes. (Server
+// types report 0: their included_traffic is deprecated and always 0 since
+// 2024-08-05; the figure moved to the per-location prices.)
 const includedTraffic = 21990232555520
 
 func (h *hetzner) locationJSON(r *region) hzLocation {
 	return hzLocation{r.ID, r.Name, r.Description, r.Country, r.City, r.Latitude, r.Longitude, r.NetworkZone}
 }
 
-func (h *hetzner) datacenterJSON(r *region) hzDatacenter {
-	var ids []int64
-	for _, s := range h.w.catalog.sizes {
-		if slices.Contains(s.Regions, r.Name) {
-			ids = append(ids, s.ID)
-		}
+func deprecationJSON(d *deprecation) *hzDeprecation {
+	if d == nil {
+		return nil
 	}
-	return hzDatacenter{
-		ID: r.DCID, Name: r.DCName, Description: r.DCDesc, Location: h.locationJSON(r),
-		ServerTypes: hzDCServerTypeIDs{Supported: ids, Available: ids, AvailableForMigration: ids},
-	}
+	return &hzDeprecation{Announced: hzTime(d.Announced), UnavailableAfter: hzTime(d.UnavailableAfter)}
 }
 
-func (h *hetzner) serverTypeJSON(s *size) hzServerType {
-	locs := make([]hzServerTypeLocation, 0, len(s.Regions))
-	for _, name := range s.Regions {
-		r := h.w.catalog.region(name)
-		locs = append(locs, hzServerTypeLocation{ID: r.ID, Name: r.Name, Recommended: true, Available: true})
+// serverTypeJSON renders a size as of now. Each location says whether the
+// type can be ordered there (available, and recommended likewise) and
+// carries its deprecation; the top-level deprecated/deprecation are set only
+// when the type is deprecated in every location, as the API does since it
+// moved deprecations to the locations in September 2025.
+func (h *hetzner) serverTypeJSON(s *size, now time.Time) hzServerType {
+	locs := make([]hzServerTypeLocation, 0, len(s.Offers))
+	for _, o := range s.Offers {
+		r := h.w.catalog.region(o.Region)
+		ok := s.orderable(o.Region, now)
+		locs = append(locs, hzServerTypeLocation{ID: r.ID, Name: r.Name, Recommended: ok, Available: ok,
+			Deprecation: deprecationJSON(o.Deprecation)})
 	}
+	all := s.deprecatedEverywhere()
 	return hzServerType{
 		ID: s.ID, Name: s.Name, Description: s.Description, Category: s.Category,
 		Cores: s.Cores, Memory: s.MemoryGB, Disk: s.DiskGB, Prices: []any{},
+		Deprecated: all != nil, Deprecation: deprecationJSON(all),
 		StorageType: "local", CPUType: s.CPUType, Architecture: s.Arch, Locations: locs,
 	}
 }
@@ -313,13 +309,13 @@ func (h *hetzner) serverJSON(m *machine, now time.Time) hzServer {
 	out := hzServer{
 		ID: m.ID, Name: m.Name, Status: m.status, Created: hzTime(m.Created),
 		PublicNet:  hzPublicNet{FloatingIPs: []int64{}, Firewalls: []any{}},
-		PrivateNet: []any{}, ServerType: h.serverTypeJSON(s),
-		Location: h.locationJSON(r), Datacenter: h.datacenterJSON(r),
+		PrivateNet: []any{}, ServerType: h.serverTypeJSON(s, now),
+		Location:        h.locationJSON(r),
 		Locked:          h.w.locked(m, now),
 		IncludedTraffic: includedTraffic,
 		Labels:          cloneLabels(m.Labels),
 		Volumes:         []int64{}, LoadBalancers: []int64{},
-		PrimaryDiskSize: s.DiskGB,
+		PrimaryDiskSize: m.DiskGB,
 	}
 	if m.IPv4 != "" {
 		out.PublicNet.IPv4 = &hzIPv4{ID: m.IPv4ID, IP: m.IPv4, DNSPtr: reverseDNS(m.IPv4)}

@@ -3,6 +3,8 @@ package sim
 import (
 	"cmp"
 	"crypto/rand"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -94,7 +96,7 @@ type hzServerCreateRequest struct {
 	ServerType       hzIDOrName        `json:"server_type"`
 	Image            hzIDOrName        `json:"image"`
 	Location         hzIDOrName        `json:"location"`
-	Datacenter       hzIDOrName        `json:"datacenter"`
+	Datacenter       json.RawMessage   `json:"datacenter"` // removed from the API in July 2026
 	SSHKeys          []hzIDOrName      `json:"ssh_keys"`
 	UserData         string            `json:"user_data"`
 	StartAfterCreate *bool             `json:"start_after_create"`
@@ -156,34 +158,35 @@ func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time)
 	if req.ServerType.empty() {
 		return spec, invalidInput("server_type", "is required")
 	}
-	st := h.findSize(req.ServerType)
+	st := h.findSize(req.ServerType, now)
 	if st == nil {
-		return spec, invalidInput("server_type", "server type %s not found", req.ServerType)
+		return spec, sizeNotFound(req.ServerType)
 	}
 
+	// Hetzner removed "datacenter" from the server create request (and
+	// from servers) in July 2026, announced on 2025-12-16.
+	if len(req.Datacenter) > 0 && string(req.Datacenter) != "null" {
+		return spec, invalidInputMsg("datacenter", "invalid input: unknown field name 'datacenter'")
+	}
 	var reg *region
-	switch {
-	case !req.Location.empty() && !req.Datacenter.empty():
-		return spec, invalidInput("location", "location and datacenter are mutually exclusive")
-	case !req.Location.empty():
+	if !req.Location.empty() {
 		if reg = h.findRegion(req.Location); reg == nil {
 			return spec, invalidInput("location", "location %s not found", req.Location)
 		}
-	case !req.Datacenter.empty():
-		if reg = h.findDatacenter(req.Datacenter); reg == nil {
-			return spec, invalidInput("datacenter", "datacenter %s not found", req.Datacenter)
-		}
-	default:
-		// The real API picks a location itself; the first one that offers
+	} else {
+		// The real API picks a location itself; the first one that sells
 		// the server type is as good as any and deterministic.
-		reg = w.catalog.region(st.Regions[0])
-	}
-	if !slices.Contains(st.Regions, reg.Name) {
-		field := "location"
-		if !req.Datacenter.empty() {
-			field = "datacenter"
+		for _, o := range st.Offers {
+			if st.orderable(o.Region, now) {
+				reg = w.catalog.region(o.Region)
+				break
+			}
 		}
-		return spec, invalidInput(field, "server type %s is not available in %s", st.Name, reg.Name)
+	}
+	// A type that isn't sold in the location, never or no longer (its
+	// deprecation there took effect), is refused in the API's words.
+	if !st.orderable(reg.Name, now) {
+		return spec, invalidInputMsg("location", "unsupported location for server type")
 	}
 
 	img, err := h.resolveBootImage(req.Image, st, now)
@@ -232,7 +235,7 @@ func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time)
 	}
 
 	spec = machineSpec{
-		Name: req.Name, Region: reg.Name, Size: st.Name, ImageID: img.ID,
+		Name: req.Name, Region: reg.Name, Size: st.Name, DiskGB: st.DiskGB, ImageID: img.ID,
 		Labels: cloneLabels(req.Labels), UserData: req.UserData, SSHKeys: keys,
 		Start: req.StartAfterCreate == nil || *req.StartAfterCreate,
 		IPv4:  true, IPv6: true,
@@ -270,30 +273,38 @@ func (h *hetzner) resolveBootImage(ref hzIDOrName, st *size, now time.Time) (*im
 	if status := h.w.imageStatus(img, now); status != "available" {
 		return nil, invalidInput("image", "image %d is not available (status %s)", img.ID, status)
 	}
+	// A snapshot keeps the disk size of the server it was taken from and
+	// cannot shrink; the API refuses a smaller server type with these words
+	// (observed in 2026: 422 invalid_input).
+	if img.DiskGB > float64(st.DiskGB) {
+		return nil, invalidInputMsg("image", "image disk is bigger than server type disk")
+	}
 	return img, nil
 }
 
-func (h *hetzner) findSize(ref hzIDOrName) *size {
+// findSize resolves a server type reference the way the API does at now: a
+// retired type (see size.retired) is unknown.
+func (h *hetzner) findSize(ref hzIDOrName, now time.Time) *size {
 	for i, s := range h.w.catalog.sizes {
 		if s.ID == ref.ID || (ref.Name != "" && s.Name == ref.Name) {
+			if s.retired(now) {
+				return nil
+			}
 			return &h.w.catalog.sizes[i]
 		}
 	}
 	return nil
 }
 
+// sizeNotFound is the API's answer to an unknown server type, e.g.
+// "server type 'cpx31-ceph' not found (invalid_input)".
+func sizeNotFound(ref hzIDOrName) *hzError {
+	return invalidInputMsg("server_type", fmt.Sprintf("server type '%s' not found", ref))
+}
+
 func (h *hetzner) findRegion(ref hzIDOrName) *region {
 	for i, r := range h.w.catalog.regions {
 		if r.ID == ref.ID || (ref.Name != "" && r.Name == ref.Name) {
-			return &h.w.catalog.regions[i]
-		}
-	}
-	return nil
-}
-
-func (h *hetzner) findDatacenter(ref hzIDOrName) *region {
-	for i, r := range h.w.catalog.regions {
-		if r.DCID == ref.ID || (ref.Name != "" && r.DCName == ref.Name) {
 			return &h.w.catalog.regions[i]
 		}
 	}
@@ -399,6 +410,62 @@ func (h *hetzner) createImage(c *hzCall) (int, any, error) {
 	imgJSON := h.imageJSON(img, img.Created)
 	imgJSON.Status, imgJSON.ImageSize = "creating", nil
 	return http.StatusCreated, map[string]any{"image": imgJSON, "action": h.freshActionJSON(a)}, nil
+}
+
+type hzChangeTypeRequest struct {
+	ServerType  hzIDOrName `json:"server_type"`
+	UpgradeDisk *bool      `json:"upgrade_disk"`
+}
+
+// changeServerType is POST /servers/{id}/actions/change_type. The API
+// requires a stopped server and a type that fits it: same architecture, a
+// disk at least as big as the server's current one (with upgrade_disk false
+// the disk stays as it is, which is what allows a later downgrade), sold in
+// the server's location.
+func (h *hetzner) changeServerType(c *hzCall) (int, any, error) {
+	m, err := h.server(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	var req hzChangeTypeRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if req.ServerType.empty() {
+		return 0, nil, invalidInput("server_type", "is required")
+	}
+	if req.UpgradeDisk == nil {
+		return 0, nil, invalidInput("upgrade_disk", "is required")
+	}
+	to := h.findSize(req.ServerType, c.now)
+	if to == nil {
+		return 0, nil, sizeNotFound(req.ServerType)
+	}
+	if h.w.busy(m, c.now) {
+		return 0, nil, lockedError("server", m.ID)
+	}
+	if m.status != "off" {
+		return 0, nil, &hzError{status: http.StatusUnprocessableEntity, code: "server_not_stopped",
+			message: "Server must be offline for this action"}
+	}
+	from := h.w.catalog.size(m.Size)
+	switch {
+	case to.Arch != from.Arch:
+		return 0, nil, invalidServerType("server type has incompatible architecture")
+	case to.DiskGB < m.DiskGB:
+		return 0, nil, invalidServerType("cannot change type because the selected server_type has not sufficient disk space")
+	case !to.orderable(m.Region, c.now):
+		return 0, nil, invalidServerType("server type is not available in the location of the server")
+	}
+	a := h.w.changeMachineSize(m, to, *req.UpgradeDisk, c.now)
+	return http.StatusCreated, one("action", h.freshActionJSON(a)), nil
+}
+
+// invalidServerType is change_type's refusal of a type that doesn't fit
+// the server ("The server type does not fit for the given server or is
+// deprecated", API reference).
+func invalidServerType(message string) *hzError {
+	return &hzError{status: http.StatusUnprocessableEntity, code: "invalid_server_type", message: message}
 }
 
 // powerCommand is a server action that changes the power state: the server

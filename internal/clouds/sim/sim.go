@@ -38,6 +38,7 @@ type Server struct {
 	IPv4       string            `json:"ipv4"`  // from creation on; "" when created without IPv4
 	Labels     map[string]string `json:"labels"`
 	Created    time.Time         `json:"created"`
+	UserData   string            `json:"user_data,omitempty"` // only from ServersWithSecrets
 }
 
 // Image is a snapshot of a simulated snapshot image.
@@ -93,8 +94,15 @@ func (s *Sim) SetDelays(serverReady, imageReady time.Duration) {
 	s.w.serverReadyDelay, s.w.imageReadyDelay = serverReady, imageReady
 }
 
-// Servers returns copies of all servers as of now, sorted by ID.
-func (s *Sim) Servers() []Server {
+// Servers returns copies of all servers as of now, sorted by ID, without
+// their user data.
+func (s *Sim) Servers() []Server { return s.servers(false) }
+
+// ServersWithSecrets is Servers with each server's user data, which the
+// cloud API never shows back.
+func (s *Sim) ServersWithSecrets() []Server { return s.servers(true) }
+
+func (s *Sim) servers(secrets bool) []Server {
 	s.w.mu.Lock()
 	defer s.w.mu.Unlock()
 	now := s.w.now()
@@ -105,10 +113,14 @@ func (s *Sim) Servers() []Server {
 		if i := s.w.images[m.ImageID]; i != nil && i.Name != "" {
 			img = i.Name
 		}
-		out = append(out, Server{
+		srv := Server{
 			ID: m.ID, Name: m.Name, Status: m.status, Location: m.Region, ServerType: m.Size,
 			Image: img, IPv4: m.IPv4, Labels: cloneLabels(m.Labels), Created: m.Created,
-		})
+		}
+		if secrets {
+			srv.UserData = m.UserData
+		}
+		out = append(out, srv)
 	}
 	return out
 }

@@ -107,7 +107,7 @@ func TestZeroDelayCreateAnswersInitializingThenRunning(t *testing.T) {
 func TestStartAfterCreateFalseEndsOff(t *testing.T) {
 	e := newEnv(t, Options{})
 	r, _, err := e.c.Server.Create(e.ctx, hcloud.ServerCreateOpts{
-		Name: "cold", ServerType: &hcloud.ServerType{Name: "cx22"}, Image: &hcloud.Image{Name: "debian-12"},
+		Name: "cold", ServerType: &hcloud.ServerType{Name: "cx23"}, Image: &hcloud.Image{Name: "debian-12"},
 		StartAfterCreate: hcloud.Ptr(false),
 	})
 	if err != nil {
@@ -226,7 +226,7 @@ func TestFaultAnswersBeforeStateChanges(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.sim.InjectFault(Fault{Method: "POST", Path: "/v1/servers", Status: 503, Times: 1})
 	_, _, err := e.c.Server.Create(e.ctx, hcloud.ServerCreateOpts{
-		Name: "x", ServerType: &hcloud.ServerType{Name: "cx22"}, Image: &hcloud.Image{Name: "debian-12"},
+		Name: "x", ServerType: &hcloud.ServerType{Name: "cx23"}, Image: &hcloud.Image{Name: "debian-12"},
 	})
 	apiError(t, err, "unavailable") // 503 is not retried by hcloud-go
 	if len(e.sim.Servers()) != 0 {
@@ -304,7 +304,7 @@ func TestCreateServerValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := func() map[string]any {
-		return map[string]any{"name": "ok", "server_type": "cx22", "image": "ubuntu-24.04", "location": "fsn1"}
+		return map[string]any{"name": "ok", "server_type": "cx23", "image": "ubuntu-24.04", "location": "fsn1"}
 	}
 	tests := []struct {
 		name  string
@@ -317,8 +317,11 @@ func TestCreateServerValidation(t *testing.T) {
 		{"unknown server type", func(m map[string]any) { m["server_type"] = "cx999" }, "server_type"},
 		{"unknown location", func(m map[string]any) { m["location"] = "mars1" }, "location"},
 		{"type not in location", func(m map[string]any) { m["location"] = "ash" }, "location"},
-		{"location and datacenter", func(m map[string]any) { m["datacenter"] = "fsn1-dc14" }, "location"},
-		{"unknown datacenter", func(m map[string]any) { delete(m, "location"); m["datacenter"] = "x-dc1" }, "datacenter"},
+		{"type retired in location", func(m map[string]any) { m["server_type"] = "cpx11" }, "location"},
+		{"retired type", func(m map[string]any) { m["server_type"] = "cx22" }, "server_type"},
+		{"retired type by id", func(m map[string]any) { m["server_type"] = 104 }, "server_type"},
+		{"datacenter", func(m map[string]any) { m["datacenter"] = "fsn1-dc14" }, "datacenter"},
+		{"only a datacenter", func(m map[string]any) { delete(m, "location"); m["datacenter"] = "fsn1-dc14" }, "datacenter"},
 		{"unknown image", func(m map[string]any) { m["image"] = "windows-95" }, "image"},
 		{"unknown image id", func(m map[string]any) { m["image"] = 987654321 }, "image"},
 		{"arch mismatch", func(m map[string]any) { m["image"] = 102 }, "image"}, // 102 is ubuntu-22.04 arm
@@ -337,9 +340,9 @@ func TestCreateServerValidation(t *testing.T) {
 			tt.edit(body)
 			code, resp := e.doJSON("POST", "/v1/servers", body)
 			fields, _ := dig(resp, "error", "details", "fields").([]any)
-			if code != http.StatusBadRequest || dig(resp, "error", "code") != "invalid_input" || len(fields) != 1 ||
+			if code != http.StatusUnprocessableEntity || dig(resp, "error", "code") != "invalid_input" || len(fields) != 1 ||
 				dig(fields[0], "name") != tt.field {
-				t.Errorf("got %d %v, want 400 invalid_input naming %q", code, resp, tt.field)
+				t.Errorf("got %d %v, want 422 invalid_input naming %q", code, resp, tt.field)
 			}
 		})
 	}
@@ -349,16 +352,32 @@ func TestCreateServerValidation(t *testing.T) {
 
 	// Through the SDK the details decode into ErrorDetailsInvalidInput.
 	_, _, err = e.c.Server.Create(e.ctx, hcloud.ServerCreateOpts{
-		Name: "ok", ServerType: &hcloud.ServerType{Name: "cx22"}, Image: &hcloud.Image{Name: "ubuntu-24.04"},
+		Name: "ok", ServerType: &hcloud.ServerType{Name: "cx23"}, Image: &hcloud.Image{Name: "ubuntu-24.04"},
 		Labels: map[string]string{"bad key": "x"},
 	})
 	if f := invalidField(t, err); f != "labels" {
 		t.Errorf("SDK invalid field = %q", f)
 	}
 
+	// The API's own words for what it refuses most often.
+	for _, tt := range []struct {
+		edit func(m map[string]any)
+		msg  string
+	}{
+		{func(m map[string]any) { m["server_type"] = "cx22" }, "server type 'cx22' not found"},
+		{func(m map[string]any) { m["location"] = "ash" }, "unsupported location for server type"},
+		{func(m map[string]any) { m["server_type"] = "cpx21"; m["location"] = "hel1" }, "unsupported location for server type"},
+	} {
+		body := base()
+		tt.edit(body)
+		if _, resp := e.doJSON("POST", "/v1/servers", body); dig(resp, "error", "message") != tt.msg {
+			t.Errorf("%v: message %v, want %q", body, dig(resp, "error", "message"), tt.msg)
+		}
+	}
+
 	// Malformed JSON is a json_error.
 	code, resp := e.doJSON("POST", "/v1/servers", "{not json")
-	if code != http.StatusBadRequest || dig(resp, "error", "code") != "json_error" {
+	if code != http.StatusUnprocessableEntity || dig(resp, "error", "code") != "json_error" {
 		t.Errorf("malformed JSON: %d %v", code, resp)
 	}
 
@@ -393,14 +412,20 @@ func TestCreateServerResolvesReferences(t *testing.T) {
 		t.Errorf("default location = %q, want fsn1", arm.Server.Location.Name)
 	}
 
-	// Datacenter by name, server type and image by ID, ssh key by name.
+	// Location, server type and image by ID, ssh key by name. cpx11 (22)
+	// is retired in the EU and Singapore but still sold in the US.
 	code, resp := e.doJSON("POST", "/v1/servers", map[string]any{
 		"name": "by-ids", "server_type": 22, "image": strconv.FormatInt(x86Img.ID, 10),
-		"datacenter": "sin-dc1", "ssh_keys": []any{"laptop"},
+		"location": 4, "ssh_keys": []any{"laptop"},
 	})
-	if code != http.StatusCreated || dig(resp, "server", "location", "name") != "sin" ||
+	if code != http.StatusCreated || dig(resp, "server", "location", "name") != "ash" ||
 		dig(resp, "server", "server_type", "name") != "cpx11" || dig(resp, "root_password") != nil {
 		t.Errorf("create by IDs: %d %v", code, resp)
+	}
+	// Without a location the API picks one where the type is sold.
+	code, resp = e.doJSON("POST", "/v1/servers", map[string]any{"name": "anywhere", "server_type": "cpx21", "image": "debian-13"})
+	if code != http.StatusCreated || dig(resp, "server", "location", "name") != "ash" {
+		t.Errorf("create cpx21 without a location: %d %v", code, dig(resp, "server", "location"))
 	}
 
 	// A finished snapshot boots a new server.
@@ -410,7 +435,7 @@ func TestCreateServerResolvesReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, _, err := e.c.Server.Create(e.ctx, hcloud.ServerCreateOpts{
-		Name: "from-snap", ServerType: &hcloud.ServerType{Name: "cx32"}, Image: &hcloud.Image{ID: snap.Image.ID},
+		Name: "from-snap", ServerType: &hcloud.ServerType{Name: "cx33"}, Image: &hcloud.Image{ID: snap.Image.ID},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -597,7 +622,7 @@ func TestPagination(t *testing.T) {
 	e := newEnv(t, Options{})
 	for i := range 60 {
 		code, _ := e.doJSON("POST", "/v1/servers", map[string]any{
-			"name": fmt.Sprintf("p%02d", i), "server_type": "cx22", "image": "debian-12",
+			"name": fmt.Sprintf("p%02d", i), "server_type": "cx23", "image": "debian-12",
 		})
 		if code != http.StatusCreated {
 			t.Fatalf("create %d: %d", i, code)
@@ -672,16 +697,17 @@ func TestImageListFilters(t *testing.T) {
 		return len(body["images"].([]any))
 	}
 	tests := map[string]int{
-		"?type=system":                                               8, // debian-11 is deprecated
-		"?type=system&include_deprecated=true":                       10,
-		"?type=system&architecture=arm":                              4,
+		"?type=system":                                               10, // debian-11 is deprecated
+		"?type=system&include_deprecated=true":                       12,
+		"?type=system&architecture=arm":                              5,
 		"?name=debian-11&include_deprecated=true":                    2,
 		"?name=ubuntu-24.04&architecture=x86":                        1,
+		"?name=ubuntu-26.04":                                         2,
 		"?type=snapshot":                                             0,
-		"?type=snapshot&type=system&status=available":                8,
+		"?type=snapshot&type=system&status=available":                10,
 		"?status=creating":                                           0,
 		"?bound_to=5":                                                0,
-		"?architecture=x86&architecture=arm&type=system&per_page=50": 8,
+		"?architecture=x86&architecture=arm&type=system&per_page=50": 10,
 	}
 	for q, want := range tests {
 		if got := count(q); got != want {
@@ -787,26 +813,23 @@ func TestCatalog(t *testing.T) {
 	if err != nil || len(locs) != 6 {
 		t.Fatalf("locations = %d, %v", len(locs), err)
 	}
-	// hcloud-go v2.52 deprecates its datacenter client, so these go raw;
-	// old SDKs and terraform-provider-hcloud still call the endpoints.
-	if code, body := e.doJSON("GET", "/v1/datacenters", nil); code != http.StatusOK || len(body["datacenters"].([]any)) != 6 {
-		t.Fatalf("datacenters = %d %v", code, body)
-	}
+	// 20 current types and the five first-generation CPX still sold in the
+	// US; the CX second generation is gone.
 	types, err := e.c.ServerType.All(e.ctx)
-	if err != nil || len(types) != 10 {
+	if err != nil || len(types) != 25 {
 		t.Fatalf("server types = %d, %v", len(types), err)
+	}
+	for i, st := range types {
+		if i > 0 && st.ID <= types[i-1].ID {
+			t.Errorf("server types not in ID order: %d after %d", st.ID, types[i-1].ID)
+		}
+		if strings.HasPrefix(st.Name, "cx") && strings.HasSuffix(st.Name, "2") {
+			t.Errorf("retired %s listed", st.Name)
+		}
 	}
 	l, _, err := e.c.Location.GetByName(e.ctx, "hel1")
 	if err != nil || l == nil || l.Country != "FI" || l.NetworkZone != "eu-central" {
 		t.Errorf("hel1 = %+v, %v", l, err)
-	}
-	code, body := e.doJSON("GET", "/v1/datacenters?name=fsn1-dc14", nil)
-	dcs, _ := body["datacenters"].([]any)
-	if code != http.StatusOK || len(dcs) != 1 || dig(dcs[0], "location", "name") != "fsn1" {
-		t.Errorf("datacenters?name=fsn1-dc14 = %d %v", code, body)
-	}
-	if code, body := e.doJSON("GET", "/v1/datacenters/7", nil); code != http.StatusOK || dig(body, "datacenter", "name") != "sin-dc1" {
-		t.Errorf("datacenters/7 = %d %v", code, body)
 	}
 	st, _, err := e.c.ServerType.GetByName(e.ctx, "cax21")
 	if err != nil || st == nil || st.Architecture != hcloud.ArchitectureARM || st.Cores != 4 || len(st.Locations) != 3 {
@@ -851,12 +874,12 @@ func TestSecretsAreNotEchoed(t *testing.T) {
 	e := newEnv(t, Options{})
 	const secret = "very-secret-user-data"
 	code, body := e.doJSON("POST", "/v1/servers", map[string]any{
-		"name": "s", "server_type": "cx22", "image": "debian-12", "user_data": secret,
+		"name": "s", "server_type": "cx23", "image": "debian-12", "user_data": secret,
 	})
 	if code != http.StatusCreated {
 		t.Fatal(code, body)
 	}
-	for _, path := range []string{"/v1/servers", "/v1/servers/" + strconv.FormatInt(e.sim.Servers()[0].ID, 10), "/_sim/state", "/_sim/requests"} {
+	for _, path := range []string{"/v1/servers", "/v1/servers/" + strconv.FormatInt(e.sim.Servers()[0].ID, 10), "/_sim/state", "/_sim/state?secrets=0", "/_sim/requests"} {
 		resp, raw := e.do("GET", path, nil)
 		all := string(raw) + fmt.Sprint(resp.Header)
 		if strings.Contains(all, secret) || strings.Contains(all, testToken) {

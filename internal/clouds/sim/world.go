@@ -61,9 +61,10 @@ type machine struct {
 	Name     string
 	Region   string // region (location) name
 	Size     string // size (server type) name
+	DiskGB   int    // primary disk; grows with a change of size only when asked to
 	ImageID  int64
 	Labels   map[string]string
-	UserData string // kept for fidelity of the world; never rendered or logged
+	UserData string // never rendered by the cloud API or logged; the admin API shows it only when asked for secrets
 	SSHKeys  []int64
 	Created  time.Time
 
@@ -80,11 +81,15 @@ type machine struct {
 }
 
 // A transition moves a machine to a new status when all its actions are
-// done: to on success, failTo when any of them failed.
+// done: to on success, failTo when any of them failed. A successful
+// transition can also give the machine a new size and disk (a change of
+// size); a failed one leaves both as they were.
 type transition struct {
 	actions []int64
 	to      string
 	failTo  string
+	size    string // new size on success; "" = unchanged
+	diskGB  int    // new disk on success; 0 = unchanged
 }
 
 // image is a system image (seeded) or a snapshot taken from a machine.
@@ -255,6 +260,12 @@ func (w *world) settle(now time.Time) {
 		m.status = t.failTo
 		if ok {
 			m.status = t.to
+			if t.size != "" {
+				m.Size = t.size
+			}
+			if t.diskGB != 0 {
+				m.DiskGB = t.diskGB
+			}
 		}
 		m.pending = nil
 	}
@@ -307,6 +318,7 @@ type machineSpec struct {
 	Name     string
 	Region   string
 	Size     string
+	DiskGB   int
 	ImageID  int64
 	Labels   map[string]string
 	UserData string
@@ -325,6 +337,7 @@ func (w *world) createMachine(spec machineSpec, now time.Time) (*machine, *actio
 		Name:     spec.Name,
 		Region:   spec.Region,
 		Size:     spec.Size,
+		DiskGB:   spec.DiskGB,
 		ImageID:  spec.ImageID,
 		Labels:   spec.Labels,
 		UserData: spec.UserData,
@@ -382,6 +395,23 @@ func (w *world) powerAction(m *machine, command, interim, to string, now time.Ti
 	return a
 }
 
+// changeMachineSize moves a stopped machine to another size. The machine
+// shows "migrating" while the action runs; afterwards it has the new size
+// (and the new size's disk if upgradeDisk) and is started again: Hetzner
+// copies the disk and starts the server ("This copies the content of its
+// disk, and starts it again", API reference for change_type). If the action
+// fails the machine is off with its old size.
+func (w *world) changeMachineSize(m *machine, to *size, upgradeDisk bool, now time.Time) *action {
+	a := w.newAction("change_server_type", now, w.actionDelay, resourceRef{ID: m.ID, Type: "server"})
+	t := &transition{actions: []int64{a.ID}, to: "running", failTo: m.status, size: to.Name}
+	if upgradeDisk {
+		t.diskGB = to.DiskGB
+	}
+	m.pending = t
+	m.status = "migrating"
+	return a
+}
+
 // snapshotMachine starts a snapshot of m. The image is "creating" until the
 // create_image action finishes; m is locked meanwhile.
 func (w *world) snapshotMachine(m *machine, description string, labels map[string]string, now time.Time) (*image, *action) {
@@ -394,7 +424,7 @@ func (w *world) snapshotMachine(m *machine, description string, labels map[strin
 		Created:     now,
 		FromMachine: m.ID,
 		FromName:    m.Name,
-		DiskGB:      float64(w.catalog.size(m.Size).DiskGB),
+		DiskGB:      float64(m.DiskGB), // a snapshot is as big as the disk it copies
 		Arch:        w.catalog.size(m.Size).Arch,
 	}
 	if src != nil {
