@@ -57,7 +57,13 @@ spuff-sim serves a simulated Hetzner Cloud API under /v1 and an admin API
 under /_sim (reset, config, faults, clock, state, requests). Point hcloud-go,
 terraform-provider-hcloud or the spuff provider at http://ADDR/v1 with any
 non-empty bearer token, or only those given with -token
-(terraform-provider-hcloud itself insists on 64 characters).
+(terraform-provider-hcloud itself insists on 64 characters). GET
+/_sim/state lists servers and snapshots; /_sim/state?secrets=1 adds each
+server's user_data, which the cloud API never shows back.
+
+The catalogue is Hetzner's of late 2026: cx23-cx53, cpx12-cpx62, cax11-cax41,
+ccx13-ccx63, and cpx11-cpx51 only where still sold (ash, hil); cx22-cx52 are
+gone, and /v1/datacenters answers 410 as the real API does.
 
 Random faults hit every /v1 request before it changes anything, never the
 admin API: -fault-5xx answers 500/502/503/504 in equal shares, -fault-429
