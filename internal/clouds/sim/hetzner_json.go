@@ -212,7 +212,7 @@ type hzFieldDetails struct {
 }
 
 // hzIDOrName decodes the request fields that take either a numeric ID or a
-// name: 7, "7" and "cx22" are all accepted, like the real API.
+// name: 7, "7" and "cx23" are all accepted, like the real API.
 type hzIDOrName struct {
 	ID   int64
 	Name string

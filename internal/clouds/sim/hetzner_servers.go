@@ -185,7 +185,7 @@ func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time)
 	}
 	// A type that isn't sold in the location, never or no longer (its
 	// deprecation there took effect), is refused in the API's words.
-	if !st.orderable(reg.Name, now) {
+	if reg == nil || !st.orderable(reg.Name, now) {
 		return spec, invalidInputMsg("location", "unsupported location for server type")
 	}
 
