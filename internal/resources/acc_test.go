@@ -35,8 +35,14 @@ type accCloud struct {
 	size      string
 	otherSize string
 	armSize   string
-	// badRegion is a region the cloud rejects at apply time.
+	// badRegion is a region the cloud does not have.
 	badRegion string
+	// retiredSize can no longer be ordered in region but still can in
+	// farRegion; goneSize is of a generation the cloud no longer knows.
+	// farRegion does not offer armSize.
+	retiredSize string
+	goneSize    string
+	farRegion   string
 	// start runs a simulated account for one test.
 	start func(t *testing.T, opts sim.Options) *accWorld
 }
@@ -49,7 +55,13 @@ var accClouds = []accCloud{
 		otherSize: "cx33",
 		armSize:   "cax11",
 		badRegion: "mars1",
-		start:     startHetznerSim,
+		// Hetzner stopped selling the CPX11 generation in the EU on
+		// 2025-12-31 (the US keeps it), retired CX22 everywhere, and sells
+		// its arm types in the EU only.
+		retiredSize: "cpx11",
+		goneSize:    "cx22",
+		farRegion:   "ash",
+		start:       startHetznerSim,
 	},
 }
 

@@ -48,6 +48,19 @@ data "spuff_instances" "ci" {
   labels     = { role = "ci" }
   depends_on = [spuff_instance.a, spuff_instance.b]
 }
+
+data "spuff_instances" "b_by_name" {
+  name_regex = "-b$"
+  region     = %[1]q
+  status     = "active"
+  labels     = { team = "acc" }
+  depends_on = [spuff_instance.a, spuff_instance.b]
+}
+
+data "spuff_instances" "none_off" {
+  status     = "off"
+  depends_on = [spuff_instance.a, spuff_instance.b]
+}
 `, c.region, c.size)
 		item := func(name string) knownvalue.Check {
 			return knownvalue.ObjectPartial(map[string]knownvalue.Check{
@@ -72,6 +85,9 @@ data "spuff_instances" "ci" {
 						knownvalue.MapExact(map[string]knownvalue.Check{"team": knownvalue.StringExact("acc"), "role": knownvalue.StringExact("ci")})),
 					statecheck.ExpectKnownValue("data.spuff_instances.ci", tfjsonpath.New("instances"),
 						knownvalue.ListExact([]knownvalue.Check{item("box-a")})),
+					statecheck.ExpectKnownValue("data.spuff_instances.b_by_name", tfjsonpath.New("instances"),
+						knownvalue.ListExact([]knownvalue.Check{item("box-b")})),
+					statecheck.ExpectKnownValue("data.spuff_instances.none_off", tfjsonpath.New("instances"), knownvalue.ListSizeExact(0)),
 				},
 			}},
 		})

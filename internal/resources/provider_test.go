@@ -18,8 +18,22 @@ import (
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 
+// badInput is one wrong configuration: the error it must get at plan,
+// whose detail names the attribute and says what is allowed or what to do.
+type badInput struct {
+	name string
+	// object is what the input belongs to: provider, instance, snapshot or
+	// data source (for the counts in the note).
+	object string
+	config string
+	want   string
+}
+
 // Every bad input is refused at plan time with a diagnostic naming the
-// attribute and what is allowed, before anything reaches the cloud.
+// attribute and what is allowed, before anything is created in the cloud.
+// The catalogue is the floor of what plan must catch; what only the cloud
+// can know (an SSH key name, a snapshot ID's owner) is left to apply and
+// covered by the tests of each resource.
 func TestAccBadInput(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
@@ -32,6 +46,17 @@ resource "spuff_instance" "dev" {
 %s
 }`, c.region, c.size, attrs)
 		}
+		// instanceAt is a valid instance with region, size and image given.
+		instanceAt := func(region, size, image string) string {
+			return w.provider() + fmt.Sprintf(`
+resource "spuff_instance" "dev" {
+  name   = "dev-box"
+  region = %q
+  size   = %q
+  image  = %s
+}`, region, size, image)
+		}
+		named := func(attrs string) string { return instance("name = \"x\"\nimage = { ubuntu = \"24.04\" }\n" + attrs) }
 		providerWith := func(attrs string) string {
 			return fmt.Sprintf(`
 provider "spuff" {
@@ -46,51 +71,120 @@ resource "spuff_instance" "dev" {
   image  = { ubuntu = "24.04" }
 }`, c.name, w.token, attrs, c.region, c.size)
 		}
-		tests := []struct {
-			name   string
-			config string
-			want   string
-		}{
-			{"unknown cloud", strings.Replace(instance(`name = "x"
-image = { ubuntu = "24.04" }`), fmt.Sprintf("cloud    = %q", c.name), `cloud    = "gcp"`, 1),
-				`(?s)Unsupported Cloud.*"gcp".*"hetzner"\s+\(alias\s+"hcloud"\)`},
-			{"two image kinds", instance(`name = "x"
-image = { ubuntu = "24.04", debian = "12" }`), `(?s)Conflicting Image.*ubuntu and debian`},
-			{"no image kind", instance(`name = "x"
+		snapshot := func(attrs string) string {
+			return w.provider() + "\nresource \"spuff_snapshot\" \"s\" {\n" + attrs + "\n}"
+		}
+		data := func(attrs string) string {
+			return w.provider() + "\ndata \"spuff_instances\" \"d\" {\n" + attrs + "\n}"
+		}
+		big := strings.Repeat("a", 33*1024)
+		tests := []badInput{
+			// The provider block.
+			{"unknown cloud", "provider", strings.Replace(named(""), fmt.Sprintf("cloud    = %q", c.name), `cloud    = "gcp"`, 1),
+				`(?s)Unsupported Cloud.*"gcp".*cloud to one of:.*"hetzner"\s+\(alias\s+"hcloud"\)`},
+			{"planned cloud", "provider", strings.Replace(named(""), fmt.Sprintf("cloud    = %q", c.name), `cloud    = "digitalocean"`, 1),
+				`(?s)Cloud Not Implemented Yet.*"digitalocean".*cloud to one of:.*"hetzner"`},
+			{"http endpoint off loopback", "provider", providerWith(`endpoint = "http://api.example.com/v1"`), `(?s)Invalid Endpoint.*endpoint.*https`},
+			{"endpoint not a URL", "provider", providerWith(`endpoint = "not a url"`), `(?s)Invalid Endpoint.*endpoint`},
+			{"empty token", "provider", strings.Replace(providerWith(""), fmt.Sprintf("token = %q", w.token), `token = ""`, 1),
+				`(?s)Missing API Token.*token in the provider block, or one of the environment variables HCLOUD_TOKEN`},
+			{"zero poll interval", "provider", providerWith(`timeouts = { poll_interval = "0s" }`), `(?s)Invalid Duration.*timeouts.poll_interval.*positive`},
+			{"negative instance_ready", "provider", providerWith(`timeouts = { instance_ready = "-5m" }`), `(?s)Invalid Duration.*timeouts.instance_ready.*positive`},
+			{"malformed http_request", "provider", providerWith(`timeouts = { http_request = "soon" }`), `(?s)Invalid Duration.*timeouts.http_request.*"soon" is not a\s+duration.*"30s"`},
+			{"malformed action_complete", "provider", providerWith(`timeouts = { action_complete = "10" }`), `(?s)Invalid Duration.*timeouts.action_complete.*unit`},
+			{"zero ssh_connect", "provider", providerWith(`timeouts = { ssh_connect = "0s" }`), `(?s)Invalid Duration.*timeouts.ssh_connect.*positive`},
+			{"negative cloud_init", "provider", providerWith(`timeouts = { cloud_init = "-1s" }`), `(?s)Invalid Duration.*timeouts.cloud_init.*positive`},
+
+			// spuff_instance: the provider's own rules.
+			{"two image kinds", "instance", instance(`name = "x"
+image = { ubuntu = "24.04", debian = "12" }`), `(?s)Conflicting Image.*image sets ubuntu and debian.*exactly one of ubuntu, debian, custom or snapshot`},
+			{"no image kind", "instance", instance(`name = "x"
 image = {}`), `(?s)Missing Image.*image.ubuntu, image.debian, image.custom or\s+image.snapshot`},
-			{"bad ubuntu version", instance(`name = "x"
-image = { ubuntu = "noble" }`), `(?s)Invalid Image.*YY.MM`},
-			{"empty name", instance(`name = ""
-image = { ubuntu = "24.04" }`), `(?s)Empty Name.*name must not be empty`},
-			{"label the cloud rejects", instance(`name = "x"
-image = { ubuntu = "24.04" }
-labels = { "-bad" = "v" }`), `(?s)Invalid Labels.*-bad`},
-			{"reserved label", instance(`name = "x"
-image = { ubuntu = "24.04" }
-labels = { managed-by = "me" }`), `(?s)Reserved Label.*managed-by`},
-			{"reserved request-id label", instance(`name = "x"
-image = { ubuntu = "24.04" }
-labels = { spuff-request-id = "abc" }`), `(?s)Reserved Label.*spuff-request-id`},
-			{"name the cloud rejects", instance(`name = "not_a_hostname!"
-image = { ubuntu = "24.04" }`), `(?s)Invalid Name.*not_a_hostname!`},
-			{"http endpoint off loopback", providerWith(`endpoint = "http://api.example.com/v1"`),
-				`(?s)Invalid Endpoint.*use https`},
-			{"zero timeout", providerWith(`timeouts = { poll_interval = "0s" }`), `(?s)Invalid Duration.*positive`},
-			{"negative timeout", providerWith(`timeouts = { instance_ready = "-5m" }`), `(?s)Invalid Duration.*positive`},
-			{"zero resource timeout", instance(`name = "x"
-image = { ubuntu = "24.04" }
-timeouts {
+			{"ubuntu codename", "instance", instance(`name = "x"
+image = { ubuntu = "noble" }`), `(?s)Invalid Image.*ubuntu.*YY.MM`},
+			{"debian codename", "instance", instance(`name = "x"
+image = { debian = "bookworm" }`), `(?s)Invalid Image.*debian.*major version`},
+			{"empty name", "instance", instance(`name = ""
+image = { ubuntu = "24.04" }`), `(?s)Empty Name.*name must not be empty.*"dev-box"`},
+			{"reserved label", "instance", named(`labels = { managed-by = "me" }`), `(?s)Reserved Label.*"managed-by".*Remove it from labels`},
+			{"reserved request-id label", "instance", named(`labels = { spuff-request-id = "abc" }`), `(?s)Reserved Label.*"spuff-request-id".*Remove it from labels`},
+			{"user_data with user_data_wo", "instance", named(`user_data = "a"
+user_data_wo = "b"
+user_data_wo_version = 1`), `(?s)Invalid Attribute Combination.*user_data`},
+			{"user_data_wo without version", "instance", named(`user_data_wo = "b"`), `(?s)Invalid Attribute Combination.*user_data_wo_version.*must be specified`},
+			{"version without user_data_wo", "instance", named(`user_data_wo_version = 1`), `(?s)Invalid Attribute Combination.*user_data_wo.*must be specified`},
+			{"zero create timeout", "instance", named(`timeouts {
   create = "0s"
-}`), `(?s)Invalid Duration.*positive`},
-			{"negative snapshot timeout", w.provider() + `
-resource "spuff_snapshot" "s" {
-  instance_id = "1"
-  name        = "s"
-  timeouts {
-    delete = "-1m"
-  }
-}`, `(?s)Invalid Duration.*positive`},
-			{"malformed timeout", providerWith(`timeouts = { http_request = "soon" }`), `(?s)Invalid Duration.*"soon" is not a duration`},
+}`), `(?s)Invalid Duration.*timeouts.create.*positive.*"10m"`},
+			{"negative update timeout", "instance", named(`timeouts {
+  update = "-1m"
+}`), `(?s)Invalid Duration.*timeouts.update.*positive`},
+			{"malformed delete timeout", "instance", named(`timeouts {
+  delete = "soon"
+}`), `(?s)Invalid Duration.*timeouts.delete: "soon" is not a duration.*"30s"`},
+
+			// spuff_instance: the cloud's rules.
+			{"name the cloud rejects", "instance", instance(`name = "not_a_hostname!"
+image = { ubuntu = "24.04" }`), `(?s)Invalid Name.*name: "not_a_hostname!" must be a valid\s+hostname`},
+			{"name too long", "instance", instance(`name = "` + strings.Repeat("a", 64) + `"
+image = { ubuntu = "24.04" }`), `(?s)Invalid Name.*name:.*1-63`},
+			{"label key the cloud rejects", "instance", named(`labels = { "-bad" = "v" }`), `(?s)Invalid Labels.*labels: key "-bad" is invalid.*letter or digit`},
+			{"label value the cloud rejects", "instance", named(`labels = { team = "a b" }`), `(?s)Invalid Labels.*labels: value "a b" of label "team".*letters, digits`},
+			{"label value too long", "instance", named(`labels = { team = "` + strings.Repeat("v", 64) + `" }`), `(?s)Invalid Labels.*labels: value.*1-63`},
+			{"reserved label prefix", "instance", named(`labels = { "hetzner.cloud/x" = "v" }`), `(?s)Invalid Labels.*labels:.*prefix "hetzner.cloud/" is reserved`},
+			{"upper-case label prefix", "instance", named(`labels = { "Example.com/x" = "v" }`), `(?s)Invalid Labels.*labels:.*DNS subdomain`},
+			{"empty label key", "instance", named(`labels = { "" = "v" }`), `(?s)Invalid Labels.*labels:.*key "" is invalid`},
+			{"user data too big", "instance", named(`user_data = "` + big + `"`), `(?s)Invalid User Data.*user_data:.*at most 32 KiB`},
+			{"empty ssh key", "instance", named(`ssh_keys = [""]`), `(?s)Invalid Ssh Keys.*ssh_keys:.*SSH key names or numeric IDs`},
+			{"snapshot ID not numeric", "instance", instance(`name = "x"
+image = { snapshot = "golden" }`), `(?s)Invalid Image Snapshot.*image.snapshot:.*numeric image ID`},
+
+			// spuff_instance: the cloud's catalogue.
+			{"region not offered", "instance", instanceAt(c.badRegion, c.size, `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Region.*region: "` + c.badRegion + `" is not a region.*offered regions are.*"` + c.region + `"`},
+			{"size not offered", "instance", instanceAt(c.region, "cx999", `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Size.*size: "cx999" is not a size.*"` + c.size + `"`},
+			{"size past its end of sale here", "instance", instanceAt(c.region, c.retiredSize, `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Size.*size: "` + c.retiredSize + `" is deprecated and can no longer be ordered in ` + c.region +
+					` \(end of sale \d{4}-\d\d-\d\d\).*"` + c.size + `".*still offered in: "` + c.farRegion + `"`},
+			{"size of a retired generation", "instance", instanceAt(c.region, c.goneSize, `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Size.*size: "` + c.goneSize + `" is not a size of this cloud.*\(nearest first\):.*"` + c.size + `"`},
+			{"size not offered in the region", "instance", instanceAt(c.farRegion, c.armSize, `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Size.*size: "` + c.armSize + `" is not offered in ` + c.farRegion + `.*still offered in: "` + c.region + `"`},
+			{"ubuntu version not offered", "instance", instanceAt(c.region, c.size, `{ ubuntu = "19.10" }`),
+				`(?s)Invalid Image Ubuntu.*image.ubuntu: "19.10" is not offered.*"24.04"`},
+			{"debian version not offered", "instance", instanceAt(c.region, c.size, `{ debian = "9" }`),
+				`(?s)Invalid Image Debian.*image.debian: "9" is not offered.*"12"`},
+
+			// spuff_snapshot.
+			{"empty snapshot name", "snapshot", snapshot(`instance_id = "1"
+name = ""`), `(?s)Invalid Attribute Value Length.*name.*at least 1`},
+			{"empty instance_id", "snapshot", snapshot(`instance_id = ""
+name = "s"`), `(?s)Invalid Attribute Value Length.*instance_id.*at least 1`},
+			{"reserved snapshot label", "snapshot", snapshot(`instance_id = "1"
+name = "s"
+labels = { managed-by = "x" }`), `(?s)Reserved Label.*"managed-by".*Remove it from labels`},
+			{"snapshot label the cloud rejects", "snapshot", snapshot(`instance_id = "1"
+name = "s"
+labels = { "a/b/c" = "x" }`), `(?s)Invalid Labels.*labels: key "a/b/c" is invalid`},
+			{"negative snapshot timeout", "snapshot", snapshot(`instance_id = "1"
+name = "s"
+timeouts {
+  delete = "-1m"
+}`), `(?s)Invalid Duration.*timeouts.delete.*positive`},
+
+			// data.spuff_instances.
+			{"filter label key the cloud rejects", "data source", data(`labels = { "-x" = "y" }`), `(?s)Invalid Labels.*labels: key "-x" is invalid`},
+			{"filter on managed-by", "data source", data(`labels = { managed-by = "spuff" }`), `(?s)Reserved Label.*"managed-by"`},
+			{"filter with an empty key", "data source", data(`labels = { "" = "y" }`), `(?s)Invalid Labels.*labels: a label key must not be empty`},
+			{"filter in selector syntax", "data source", data(`labels = { "team=ci" = "" }`), `(?s)Invalid Labels.*labels: key "team=ci" is invalid`},
+			{"filter value the cloud rejects", "data source", data(`labels = { team = "a,b" }`), `(?s)Invalid Labels.*labels: value "a,b"`},
+			{"bad name_regex", "data source", data(`name_regex = "("`), `(?s)Invalid Name Regex.*name_regex:.*missing closing \)`},
+			{"unknown status", "data source", data(`status = "running"`), `(?s)Invalid Attribute Value Match.*status value must be one of: \["new" "active" "off" "archive"\]`},
+			{"region filter not offered", "data source", data(`region = "` + c.badRegion + `"`), `(?s)Invalid Region.*region: "` + c.badRegion + `".*"` + c.region + `"`},
+		}
+		if len(tests) < 40 {
+			t.Fatalf("the catalogue has %d bad inputs, want at least 40", len(tests))
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -99,14 +193,20 @@ resource "spuff_snapshot" "s" {
 					Steps: []resource.TestStep{{
 						Config:      tt.config,
 						PlanOnly:    true,
-						ExpectError: regexp.MustCompile(tt.want),
+						// Terraform wraps long details: any space may be a line break.
+						ExpectError: regexp.MustCompile(strings.ReplaceAll(tt.want, " ", `\s+`)),
 					}},
 				})
 			})
 		}
-		if counts := w.sim.RequestCounts(); len(counts) != 0 {
-			t.Errorf("bad input must be refused before any cloud call, saw %v", counts)
-		}
+		t.Cleanup(func() {
+			// Reading the catalogue is allowed; creating or changing is not.
+			for call, n := range w.sim.RequestCounts() {
+				if !strings.HasPrefix(call, "GET ") {
+					t.Errorf("bad input must be refused before anything is created, saw %s x%d", call, n)
+				}
+			}
+		})
 	})
 }
 

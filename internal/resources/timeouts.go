@@ -46,7 +46,13 @@ func validateTimeouts(ctx context.Context, config tfsdk.Config, diags *diag.Diag
 		if !ok || s.IsNull() || s.IsUnknown() {
 			continue
 		}
-		if d, err := time.ParseDuration(s.ValueString()); err == nil && d <= 0 {
+		d, err := time.ParseDuration(s.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Invalid Duration",
+				fmt.Sprintf("timeouts.%s: %q is not a duration: use a number with a unit (s, m, h), such as \"30s\", \"10m\" or \"1h30m\".", name, s.ValueString()))
+			continue
+		}
+		if d <= 0 {
 			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Invalid Duration",
 				fmt.Sprintf("timeouts.%s: %q must be a positive duration, greater than zero, such as \"10m\".", name, s.ValueString()))
 		}
