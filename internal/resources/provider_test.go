@@ -191,8 +191,8 @@ timeouts {
 				resource.ParallelTest(t, resource.TestCase{
 					ProtoV6ProviderFactories: accProviders,
 					Steps: []resource.TestStep{{
-						Config:      tt.config,
-						PlanOnly:    true,
+						Config:   tt.config,
+						PlanOnly: true,
 						// Terraform wraps long details: any space may be a line break.
 						ExpectError: regexp.MustCompile(strings.ReplaceAll(tt.want, " ", `\s+`)),
 					}},
