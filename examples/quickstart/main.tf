@@ -39,7 +39,7 @@ variable "region" {
 variable "size" {
   description = "Hetzner server type."
   type        = string
-  default     = "cx22"
+  default     = "cx23"
 }
 
 variable "team" {

@@ -233,7 +233,7 @@ func seedServers(tb testing.TB, s *sim.Sim, n int, prefix, labelsJSON string) {
 	for range 4 {
 		wg.Go(func() {
 			for i := range next {
-				body := fmt.Sprintf(`{"name":"%s-%05d","server_type":"cx22","location":"fsn1","image":"ubuntu-24.04","labels":%s}`,
+				body := fmt.Sprintf(`{"name":"%s-%05d","server_type":"cx23","location":"fsn1","image":"ubuntu-24.04","labels":%s}`,
 					prefix, i, labelsJSON)
 				req := httptest.NewRequest(http.MethodPost, "/v1/servers", strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+token)

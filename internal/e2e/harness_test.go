@@ -216,7 +216,7 @@ resource "spuff_instance" "fleet" {
   count  = %d
   name   = "fleet-${count.index}"
   region = "fsn1"
-  size   = "cx22"
+  size   = "cx23"
   image  = { ubuntu = "24.04" }
   labels = { role = "soak" }
 }

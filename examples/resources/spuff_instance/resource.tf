@@ -2,7 +2,7 @@
 resource "spuff_instance" "dev" {
   name      = "dev-box"
   region    = "fsn1"
-  size      = "cx22"
+  size      = "cx23"
   image     = { ubuntu = "24.04" }
   user_data = file("${path.module}/cloud-init.yaml")
   ssh_keys  = ["my-laptop"]
@@ -22,7 +22,7 @@ resource "spuff_instance" "dev" {
 resource "spuff_instance" "runner" {
   name   = "ci-runner-1"
   region = "fsn1"
-  size   = "cx32"
+  size   = "cx33"
   image  = { snapshot = spuff_snapshot.golden.id }
 }
 

@@ -11,6 +11,6 @@ resource "spuff_snapshot" "golden" {
 resource "spuff_instance" "from_golden" {
   name   = "dev-box-2"
   region = "fsn1"
-  size   = "cx22"
+  size   = "cx23"
   image  = { snapshot = spuff_snapshot.golden.id }
 }
