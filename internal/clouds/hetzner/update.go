@@ -2,8 +2,8 @@ package hetzner
 
 import (
 	"context"
-	"fmt"
 	"maps"
+	"strconv"
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
 
@@ -97,19 +97,20 @@ func (p *Provider) managedServer(ctx context.Context, id string, n int64) (*hclo
 }
 
 // resize changes the server's type with its disk kept. Hetzner refuses
-// change_type on a running server, so it is powered off first.
+// change_type on a running server, so it is powered off first; change_type
+// starts it again itself. A server left off by an earlier attempt that
+// failed part way is powered on.
 func (p *Provider) resize(ctx context.Context, s *hcloud.Server, size string) error {
-	id := fmt.Sprint(s.ID)
-	what := "instance " + id
+	id := strconv.FormatInt(s.ID, 10)
 	if s.ServerType == nil || s.ServerType.Name != size {
 		if s.Status != hcloud.ServerStatusOff {
-			if err := p.serverAction(ctx, what, func() (*hcloud.Action, *hcloud.Response, error) {
+			if err := p.serverAction(ctx, id, func() (*hcloud.Action, *hcloud.Response, error) {
 				return p.client.Server.Poweroff(ctx, s)
 			}); err != nil {
 				return err
 			}
 		}
-		if err := p.serverAction(ctx, what, func() (*hcloud.Action, *hcloud.Response, error) {
+		if err := p.serverAction(ctx, id, func() (*hcloud.Action, *hcloud.Response, error) {
 			return p.client.Server.ChangeType(ctx, s, hcloud.ServerChangeTypeOpts{
 				ServerType:  &hcloud.ServerType{Name: size},
 				UpgradeDisk: false,
@@ -118,17 +119,27 @@ func (p *Provider) resize(ctx context.Context, s *hcloud.Server, size string) er
 			return err
 		}
 		p.logf(ctx, "server type changed", map[string]any{"provider": providerName, "id": id, "size": size})
-	} else if s.Status == hcloud.ServerStatusRunning {
+		now, _, err := p.client.Server.GetByID(ctx, s.ID)
+		if err != nil {
+			return fail(ctx, err, subject{Type: "instance", ID: id})
+		}
+		if now == nil {
+			return framework.NotFound("instance", id)
+		}
+		s = now
+	}
+	if s.Status != hcloud.ServerStatusOff {
 		return nil
 	}
-	return p.serverAction(ctx, what, func() (*hcloud.Action, *hcloud.Response, error) {
+	return p.serverAction(ctx, id, func() (*hcloud.Action, *hcloud.Response, error) {
 		return p.client.Server.Poweron(ctx, s)
 	})
 }
 
 // serverAction starts an action (waiting out 423 locked while another runs)
 // and waits until it has finished.
-func (p *Provider) serverAction(ctx context.Context, what string, start func() (*hcloud.Action, *hcloud.Response, error)) error {
+func (p *Provider) serverAction(ctx context.Context, id string, start func() (*hcloud.Action, *hcloud.Response, error)) error {
+	what := "instance " + id
 	var action *hcloud.Action
 	err := p.whileLocked(ctx, what, func() error {
 		a, _, err := start()
@@ -136,7 +147,7 @@ func (p *Provider) serverAction(ctx context.Context, what string, start func() (
 		return err
 	})
 	if err != nil {
-		return fail(ctx, err, subject{Type: "instance", ID: what})
+		return fail(ctx, err, subject{Type: "instance", ID: id})
 	}
 	return p.waitAction(ctx, action, what)
 }
