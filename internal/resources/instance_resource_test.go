@@ -16,7 +16,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/spuff/terraform-provider-spuff/internal/clouds"
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 
 const devBox = "spuff_instance.dev"
@@ -638,6 +640,46 @@ func TestAccInstance_writeOnlyUserData(t *testing.T) {
 					},
 					Check: cloudUserData("#cloud-config\n# wo-marker-2\n"),
 				},
+			},
+		})
+	})
+}
+
+// noUpdates is a cloud that changes nothing in place: its Provider hides
+// every optional capability of the cloud it wraps.
+type noUpdates struct{ framework.Provider }
+
+type noUpdatesFactory struct{ framework.Factory }
+
+func (f noUpdatesFactory) Create(cfg framework.Config) (framework.Provider, error) {
+	p, err := f.Factory.Create(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return noUpdates{p}, nil
+}
+
+// The plan is honest per cloud: where the cloud cannot change a machine in
+// place, the same edits that Hetzner makes in place replace it.
+func TestAccInstance_replaceWhereCloudCannotUpdate(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.world(t, sim.Options{})
+		registry := clouds.WithDefaults()
+		f, _ := registry.Lookup(c.name)
+		registry.Register(noUpdatesFactory{f})
+		replace := resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6(registry),
+			CheckDestroy:             w.checkDestroyed,
+			Steps: []resource.TestStep{
+				{Config: resizeConfig(w, "nu-a", c.size, "red")},
+				{Config: resizeConfig(w, "nu-a", c.size, "blue"), ConfigPlanChecks: replace},
+				{Config: resizeConfig(w, "nu-b", c.size, "blue"), ConfigPlanChecks: replace},
+				{Config: resizeConfig(w, "nu-b", c.otherSize, "blue"), ConfigPlanChecks: replace},
 			},
 		})
 	})

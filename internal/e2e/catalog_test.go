@@ -1,0 +1,61 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+)
+
+// catalogCalls counts the catalogue lists among a world's requests.
+func catalogCalls(counts map[string]int) int {
+	n := 0
+	for call, c := range counts {
+		for _, list := range []string{"GET /v1/server_types", "GET /v1/locations", "GET /v1/images"} {
+			if call == list {
+				n += c
+			}
+		}
+	}
+	return n
+}
+
+// The catalogue is read at most once per provider process (three list
+// requests, however many machines the plan creates), and not at all by a
+// plan that creates or replaces nothing.
+func TestCatalogOncePerPlan(t *testing.T) {
+	requireTF(t)
+	w := newWorld(t, sim.Options{})
+	wd := newWorkdir(t)
+	wd.write(fleetConfig(w.endpoint, 8, 0))
+	if out, err := wd.run("plan"); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	if n := catalogCalls(w.sim.RequestCounts()); n != 3 {
+		t.Errorf("a plan creating 8 machines made %d catalogue requests, want 3 (one list each): %v", n, w.sim.RequestCounts())
+	}
+	if out, err := wd.run("apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	before := catalogCalls(w.sim.RequestCounts())
+	if out, err := wd.run("plan", "-detailed-exitcode"); err != nil {
+		t.Fatalf("plan after apply is not empty: %v\n%s", err, out)
+	}
+	if n := catalogCalls(w.sim.RequestCounts()) - before; n != 0 {
+		t.Errorf("a plan with nothing to create made %d catalogue requests, want 0", n)
+	}
+	// A label edit is in place: still no catalogue.
+	wd.write(strings.Replace(fleetConfig(w.endpoint, 8, 0), `role = "soak"`, `role = "edited"`, 1))
+	before = catalogCalls(w.sim.RequestCounts())
+	out, err := wd.run("plan")
+	if err != nil || !strings.Contains(out, "0 to add, 8 to change, 0 to destroy") {
+		t.Fatalf("plan of a label edit: %v\n%s", err, out)
+	}
+	if n := catalogCalls(w.sim.RequestCounts()) - before; n != 0 {
+		t.Errorf("a plan of in-place updates made %d catalogue requests, want 0", n)
+	}
+	if out, err := wd.run("destroy", "-auto-approve"); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, out)
+	}
+	t.Logf("catalogue requests over plan, apply, two plans and destroy: %d", catalogCalls(w.sim.RequestCounts()))
+}
