@@ -2,6 +2,12 @@ resource "spuff_snapshot" "golden" {
   instance_id = spuff_instance.dev.id
   name        = "dev-golden"
 
+  # Name and labels change in place on Hetzner: the snapshot, and machines
+  # restored from it, stay.
+  labels = {
+    team = "platform"
+  }
+
   timeouts {
     create = "20m"
   }
