@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -250,10 +251,11 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	imported := isImported(ctx, req.Private)
 	// User data cannot be read back: after an import, state has none, and
 	// taking that for a change would destroy the machine.
-	if !plan.UserData.Equal(state.UserData) && !(imported && state.UserData.IsNull()) {
+	notReadBack := func(v attr.Value) bool { return imported && v.IsNull() }
+	if !plan.UserData.Equal(state.UserData) && !notReadBack(state.UserData) {
 		replace(path.Root("user_data"))
 	}
-	if !plan.UserDataWOV.Equal(state.UserDataWOV) && !(imported && state.UserDataWOV.IsNull()) {
+	if !plan.UserDataWOV.Equal(state.UserDataWOV) && !notReadBack(state.UserDataWOV) {
 		replace(path.Root("user_data_wo_version"))
 	}
 	if !plan.Name.Equal(state.Name) && !caps.Name {

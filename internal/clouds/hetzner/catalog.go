@@ -94,5 +94,9 @@ func catalogImage(img *hcloud.Image) (framework.CatalogImage, bool) {
 	default:
 		return framework.CatalogImage{}, false
 	}
-	return framework.CatalogImage{Kind: kind, Version: img.OSVersion, Arch: string(img.Architecture), Deprecated: img.Deprecated}, true
+	ci := framework.CatalogImage{Kind: kind, Version: img.OSVersion, Arch: string(img.Architecture)}
+	if img.IsDeprecated() {
+		ci.Deprecated = img.DeprecationAnnounced()
+	}
+	return ci, true
 }

@@ -15,7 +15,7 @@ var (
 	_ framework.SnapshotUpdater = (*Provider)(nil)
 )
 
-// UpdateCapabilities: Hetzner renames and relabels servers and snapshots
+// UpdateCapabilities says what Hetzner changes in place: it renames and relabels servers and snapshots
 // with one PUT, and changes a server's type while it is off. The disk is
 // left as it is (upgrade_disk=false): Hetzner cannot shrink a disk, so a
 // grown disk would make the change one-way, while a kept disk lets the
