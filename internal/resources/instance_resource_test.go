@@ -649,16 +649,6 @@ func TestAccInstance_writeOnlyUserData(t *testing.T) {
 // every optional capability of the cloud it wraps.
 type noUpdates struct{ framework.Provider }
 
-type noUpdatesFactory struct{ framework.Factory }
-
-func (f noUpdatesFactory) Create(cfg framework.Config) (framework.Provider, error) {
-	p, err := f.Factory.Create(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return noUpdates{p}, nil
-}
-
 // The plan is honest per cloud: where the cloud cannot change a machine in
 // place, the same edits that Hetzner makes in place replace it.
 func TestAccInstance_replaceWhereCloudCannotUpdate(t *testing.T) {
@@ -667,7 +657,7 @@ func TestAccInstance_replaceWhereCloudCannotUpdate(t *testing.T) {
 		w := c.world(t, sim.Options{})
 		registry := clouds.WithDefaults()
 		f, _ := registry.Lookup(c.name)
-		registry.Register(noUpdatesFactory{f})
+		registry.Register(wrappedFactory{f, func(p framework.Provider) framework.Provider { return noUpdates{p} }})
 		replace := resource.ConfigPlanChecks{
 			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

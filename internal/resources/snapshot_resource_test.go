@@ -152,14 +152,19 @@ type noSnapshots struct{ framework.Provider }
 
 func (noSnapshots) SupportsSnapshots() bool { return false }
 
-type noSnapshotsFactory struct{ framework.Factory }
+// wrappedFactory builds a registered cloud and wraps what it builds, to
+// take capabilities away in a test.
+type wrappedFactory struct {
+	framework.Factory
+	wrap func(framework.Provider) framework.Provider
+}
 
-func (f noSnapshotsFactory) Create(cfg framework.Config) (framework.Provider, error) {
+func (f wrappedFactory) Create(cfg framework.Config) (framework.Provider, error) {
 	p, err := f.Factory.Create(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return noSnapshots{p}, nil
+	return f.wrap(p), nil
 }
 
 func TestAccSnapshot_notSupported(t *testing.T) {
@@ -168,7 +173,7 @@ func TestAccSnapshot_notSupported(t *testing.T) {
 		w := c.world(t, sim.Options{})
 		registry := clouds.WithDefaults()
 		f, _ := registry.Lookup(c.name)
-		registry.Register(noSnapshotsFactory{f})
+		registry.Register(wrappedFactory{f, func(p framework.Provider) framework.Provider { return noSnapshots{p} }})
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6(registry),
 			Steps: []resource.TestStep{{

@@ -498,6 +498,16 @@ func (p *Provider) ListSnapshots(ctx context.Context) ([]framework.Snapshot, err
 // GetSnapshot returns the snapshot, or (nil, nil) when no image has that ID
 // or the image is not a snapshot (a system image or a backup).
 func (p *Provider) GetSnapshot(ctx context.Context, id string) (*framework.Snapshot, error) {
+	img, err := p.snapshotImage(ctx, id)
+	if err != nil || img == nil {
+		return nil, err
+	}
+	return imageToSnapshot(img), nil
+}
+
+// snapshotImage reads the snapshot image, or nil when no image has that ID
+// or the image is not a snapshot.
+func (p *Provider) snapshotImage(ctx context.Context, id string) (*hcloud.Image, error) {
 	n, err := parseID("id", id)
 	if err != nil {
 		return nil, err
@@ -509,7 +519,7 @@ func (p *Provider) GetSnapshot(ctx context.Context, id string) (*framework.Snaps
 	if img == nil || img.Type != hcloud.ImageTypeSnapshot {
 		return nil, nil
 	}
-	return imageToSnapshot(img), nil
+	return img, nil
 }
 
 // DeleteSnapshot deletes a snapshot image; one that does not exist is not

@@ -155,15 +155,11 @@ func (p *Provider) serverAction(ctx context.Context, id string, start func() (*h
 // UpdateSnapshot sets the snapshot's description (its name) and user labels
 // with one PUT /images/{id}.
 func (p *Provider) UpdateSnapshot(ctx context.Context, id string, change framework.SnapshotChange) (*framework.Snapshot, error) {
-	n, err := parseID("id", id)
+	img, err := p.snapshotImage(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	img, _, err := p.client.Image.GetByID(ctx, n)
-	if err != nil {
-		return nil, fail(ctx, err, subject{Type: "snapshot", ID: id})
-	}
-	if img == nil || img.Type != hcloud.ImageTypeSnapshot {
+	if img == nil {
 		return nil, framework.NotFound("snapshot", id)
 	}
 	if !framework.IsManaged(img.Labels) {
