@@ -85,8 +85,17 @@ TF_CLI_CONFIG_FILE=/dev/null "$TERRAFORM" version | head -n 1
 CURRENT_STEP="build"
 section "Building bin/terraform-provider-spuff and bin/spuff-sim"
 mkdir -p "$BIN"
-(cd "$ROOT" && go build -o "$BIN/terraform-provider-spuff" . && go build -o "$BIN/spuff-sim" ./cmd/spuff-sim)
-ls -l "$BIN/terraform-provider-spuff" "$BIN/spuff-sim" | awk '{print "    " $NF " (" $5 " bytes)"}'
+# build OUT PKG: one binary, with a line before (a cold build takes a minute or
+# two on 2 cores, a warm one seconds) and its time after.
+build() {
+	local start=$SECONDS
+	echo "    go build -o bin/$1 $2 ..."
+	(cd "$ROOT" && go build -o "$BIN/$1" "$2")
+	echo "    bin/$1 built in $((SECONDS - start))s ($(wc -c <"$BIN/$1" | tr -d ' ') bytes)"
+}
+echo "    (with an empty Go build cache the first build compiles the SDKs: 1-2 minutes)"
+build terraform-provider-spuff .
+build spuff-sim ./cmd/spuff-sim
 
 # ---------------------------------------------------------------------------
 CURRENT_STEP="start simulator"
@@ -161,6 +170,9 @@ tf() { (cd "$WORK" && "$TERRAFORM" "$@"); }
 # -compact-warnings folds the "Provider development overrides are in effect"
 # warning into one line; errors are never hidden.
 # Colours only on a terminal (`make demo | tee log` stays readable).
+echo
+echo "    next: terraform apply creates 1 instance and 1 snapshot; Terraform prints"
+echo "    'Still creating...' every 10s while the simulator boots them ($SERVER_READY_DELAY + $IMAGE_READY_DELAY)"
 step "terraform apply" tf apply -auto-approve -input=false -compact-warnings "${NO_COLOR[@]}"
 step "terraform output" tf output "${NO_COLOR[@]}"
 step "terraform state list" tf state list
