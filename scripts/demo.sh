@@ -43,6 +43,9 @@ CURRENT_STEP="setup"
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	trap '' PIPE # writes to a closed pipe now fail instead of killing the cleanup
+	# Best effort from here on: a failed write (closed pipe) must not skip the cleanup.
+	set +e
 	if [ "$rc" -ne 0 ]; then
 		printf '\n%sdemo FAILED during: %s (exit %d)%s\n' "$RED" "$CURRENT_STEP" "$rc" "$RESET" >&2
 		if [ -s "$SIM_LOG" ]; then
@@ -68,6 +71,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# `make demo | head` closes the pipe early: clean up then too.
+trap 'exit 141' PIPE
 
 # step NAME CMD...: run a command under a section header; any failure aborts the demo.
 step() {
