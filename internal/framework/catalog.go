@@ -68,11 +68,14 @@ type Cataloguer interface {
 
 // CatalogCache fetches a cloud's catalogue once and keeps it: callers that
 // ask at the same time share the one fetch. A failed fetch is not kept, so
-// the next caller tries again.
+// the next caller tries again, except when the endpoint took no connection
+// (ConnectError): that is kept, so a plan of many machines against a wrong
+// endpoint fails once, fast, not once per machine.
 type CatalogCache struct {
-	mu  sync.Mutex
-	src Cataloguer
-	cat *Catalog
+	mu   sync.Mutex
+	src  Cataloguer
+	cat  *Catalog
+	dead error
 }
 
 // NewCatalogCache returns a cache over p's catalogue, or nil when p has none.
@@ -91,8 +94,14 @@ func (c *CatalogCache) Get(ctx context.Context) (*Catalog, error) {
 	if c.cat != nil {
 		return c.cat, nil
 	}
+	if c.dead != nil {
+		return nil, c.dead
+	}
 	cat, err := c.src.Catalog(ctx)
 	if err != nil {
+		if IsConnectFailure(err) {
+			c.dead = err
+		}
 		return nil, err
 	}
 	c.cat = cat

@@ -177,3 +177,23 @@ func TestMergeLabels(t *testing.T) {
 		t.Errorf("MergeLabels = %v, want %v", got, want)
 	}
 }
+
+type deadCatalog struct{ calls atomic.Int32 }
+
+func (d *deadCatalog) Catalog(context.Context) (*Catalog, error) {
+	d.calls.Add(1)
+	return nil, &NetworkError{Err: &ConnectError{API: "Test", Endpoint: "127.0.0.1:1", Err: errors.New("connection refused")}}
+}
+
+func TestCatalogCacheKeepsDeadEndpoint(t *testing.T) {
+	src := &deadCatalog{}
+	cache := &CatalogCache{src: src}
+	for range 3 {
+		if _, err := cache.Get(context.Background()); !IsConnectFailure(err) {
+			t.Fatalf("Get = %v, want the connect failure", err)
+		}
+	}
+	if n := src.calls.Load(); n != 1 {
+		t.Errorf("a dead endpoint was tried %d times, want once", n)
+	}
+}

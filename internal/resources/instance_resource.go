@@ -319,8 +319,9 @@ func (r *instanceResource) catalog(ctx context.Context, diags *diag.Diagnostics)
 	}
 	cat, err := r.data.catalog.Get(withLogging(ctx, r.data.token))
 	if err != nil {
+		// A bad token or a dead endpoint fails the apply too: say so now.
 		var ae *framework.AuthenticationError
-		if errors.As(err, &ae) {
+		if errors.As(err, &ae) || framework.IsConnectFailure(err) {
 			addCloudError(diags, "Error Reading the Cloud's Catalogue", err)
 			return nil, false
 		}
