@@ -30,14 +30,15 @@ func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 
 // fieldPaths maps a framework error's field to the attribute to blame.
 var fieldPaths = map[string]path.Path{
-	"name":      path.Root("name"),
-	"region":    path.Root("region"),
-	"size":      path.Root("size"),
-	"image":     path.Root("image"),
-	"user_data": path.Root("user_data"),
-	"id":        path.Root("id"),
-	"ssh_keys":  path.Root("ssh_keys"),
-	"labels":    path.Root("labels"),
+	"name":        path.Root("name"),
+	"region":      path.Root("region"),
+	"size":        path.Root("size"),
+	"image":       path.Root("image"),
+	"user_data":   path.Root("user_data"),
+	"id":          path.Root("id"),
+	"instance_id": path.Root("instance_id"),
+	"ssh_keys":    path.Root("ssh_keys"),
+	"labels":      path.Root("labels"),
 }
 
 func fieldPath(field string) (path.Path, bool) {

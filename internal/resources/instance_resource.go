@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -343,6 +345,10 @@ func (r *instanceResource) checkNew(ctx context.Context, plan instanceModel, use
 		return
 	}
 	r.checkCatalog(ctx, plan, diags)
+	if diags.HasError() {
+		return
+	}
+	r.checkSSHKeys(ctx, plan, diags)
 }
 
 // checkRules applies the cloud's own rules (name syntax, label charset,
@@ -416,6 +422,47 @@ func (r *instanceResource) checkCatalog(ctx context.Context, plan instanceModel,
 	if spec.Kind == framework.ImageSnapshot && sizeKnown && cat.Size(size) != nil {
 		r.checkSnapshotFits(ctx, spec.Value, cat.Size(size), diags)
 	}
+}
+
+// checkSSHKeys refuses SSH key names the account does not have, listing
+// those it has (one list request, only when keys are named). IDs, and keys
+// still unknown, are left to the cloud at apply.
+func (r *instanceResource) checkSSHKeys(ctx context.Context, plan instanceModel, diags *diag.Diagnostics) {
+	if plan.SSHKeys.IsNull() || plan.SSHKeys.IsUnknown() {
+		return
+	}
+	var names []string
+	for _, v := range plan.SSHKeys.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsUnknown() || s.ValueString() == "" {
+			continue
+		}
+		if _, err := strconv.ParseUint(s.ValueString(), 10, 64); err != nil {
+			names = append(names, s.ValueString())
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	have, err := r.data.cloud.SSHKeys(withLogging(ctx, r.data.token))
+	if err != nil {
+		return // the cloud checks them at apply
+	}
+	for _, n := range names {
+		if !slices.Contains(have, n) {
+			diags.AddAttributeError(path.Root("ssh_keys"), "Unknown SSH Key",
+				fmt.Sprintf("ssh_keys: the account has no SSH key named %q; its keys are: %s. Add the key to the account first, or use one of these names.",
+					n, quoted(have)))
+		}
+	}
+}
+
+// quoted renders names as "a", "b", or (none).
+func quoted(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	return `"` + strings.Join(names, `", "`) + `"`
 }
 
 // checkSnapshotFits refuses to restore a snapshot onto a size whose disk is

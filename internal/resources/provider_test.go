@@ -38,6 +38,7 @@ func TestAccBadInput(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
 		w := c.world(t, sim.Options{})
+		w.createSSHKey(t, "acc-key", accPublicKey)
 		instance := func(attrs string) string {
 			return w.provider() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
@@ -136,6 +137,8 @@ image = { ubuntu = "24.04" }`), `(?s)Invalid Name.*name:.*1-63`},
 			{"empty label key", "instance", named(`labels = { "" = "v" }`), `(?s)Invalid Labels.*labels:.*key "" is invalid`},
 			{"user data too big", "instance", named(`user_data = "` + big + `"`), `(?s)Invalid User Data.*user_data:.*at most 32 KiB`},
 			{"empty ssh key", "instance", named(`ssh_keys = [""]`), `(?s)Invalid Ssh Keys.*ssh_keys:.*SSH key names or numeric IDs`},
+			{"ssh key the account lacks", "instance", instanceAt(c.region, c.size, `{ ubuntu = "24.04" }
+  ssh_keys = ["no-such-key"]`), `(?s)Unknown SSH Key.*ssh_keys: the account has no SSH key named "no-such-key"; its keys are: "acc-key"`},
 			{"snapshot ID not numeric", "instance", instance(`name = "x"
 image = { snapshot = "golden" }`), `(?s)Invalid Image Snapshot.*image.snapshot:.*numeric image ID`},
 
@@ -161,6 +164,10 @@ image = { snapshot = "golden" }`), `(?s)Invalid Image Snapshot.*image.snapshot:.
 name = ""`), `(?s)Invalid Attribute Value Length.*name.*at least 1`},
 			{"empty instance_id", "snapshot", snapshot(`instance_id = ""
 name = "s"`), `(?s)Invalid Attribute Value Length.*instance_id.*at least 1`},
+			{"instance_id not an ID", "snapshot", snapshot(`instance_id = "dev-box"
+name = "s"`), `(?s)Invalid Instance Id.*instance_id: "dev-box" is not a Hetzner Cloud ID.*"4711"`},
+			{"instance_id of no machine", "snapshot", snapshot(`instance_id = "999999"
+name = "s"`), `(?s)Instance Not Found.*instance_id: there is no instance "999999".*spuff_instance.dev.id`},
 			{"reserved snapshot label", "snapshot", snapshot(`instance_id = "1"
 name = "s"
 labels = { managed-by = "x" }`), `(?s)Reserved Label.*"managed-by".*Remove it from labels`},
@@ -200,9 +207,10 @@ timeouts {
 			})
 		}
 		t.Cleanup(func() {
-			// Reading the catalogue is allowed; creating or changing is not.
+			// Reading the catalogue is allowed; creating or changing is not
+			// (the test's own SSH key aside).
 			for call, n := range w.sim.RequestCounts() {
-				if !strings.HasPrefix(call, "GET ") {
+				if !strings.HasPrefix(call, "GET ") && call != "POST /v1/ssh_keys" {
 					t.Errorf("bad input must be refused before anything is created, saw %s x%d", call, n)
 				}
 			}

@@ -120,6 +120,7 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			return
 		}
 		checkLabelRules(ctx, r.data.cloud, plan.Labels, &resp.Diagnostics)
+		r.checkInstance(ctx, plan.InstanceID, &resp.Diagnostics)
 		return
 	}
 	var state snapshotModel
@@ -136,6 +137,29 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			resp.RequiresReplace.Append(path.Root("labels"))
 		}
 		checkLabelRules(ctx, r.data.cloud, plan.Labels, &resp.Diagnostics)
+	}
+}
+
+// checkInstance refuses, at plan, a snapshot of a machine that does not
+// exist or that the provider does not manage (one read, when the ID is known).
+func (r *snapshotResource) checkInstance(ctx context.Context, id types.String, diags *diag.Diagnostics) {
+	if id.IsNull() || id.IsUnknown() || id.ValueString() == "" {
+		return
+	}
+	inst, err := r.data.cloud.GetInstance(withLogging(ctx, r.data.token), id.ValueString())
+	var ic *framework.InvalidConfigError
+	switch {
+	case errors.As(err, &ic):
+		addPlanError(diags, framework.InvalidConfig("instance_id", ic.Message))
+	case err != nil:
+		return // the cloud checks it at apply
+	case inst == nil:
+		diags.AddAttributeError(path.Root("instance_id"), "Instance Not Found",
+			fmt.Sprintf("instance_id: there is no instance %q in this account. Use the ID of a spuff_instance, e.g. spuff_instance.dev.id.", id.ValueString()))
+	case !framework.IsManaged(inst.Labels):
+		diags.AddAttributeError(path.Root("instance_id"), "Instance Not Managed by Spuff",
+			fmt.Sprintf("instance_id: the instance %s does not carry the label %s=%s, so this provider refuses to snapshot it. Snapshot a machine spuff created.",
+				id.ValueString(), framework.ManagedByKey, framework.ManagedByValue))
 	}
 }
 
