@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
 )
@@ -58,4 +59,24 @@ func TestCatalogOncePerPlan(t *testing.T) {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
 	t.Logf("catalogue requests over plan, apply, two plans and destroy: %d", catalogCalls(w.sim.RequestCounts()))
+}
+
+// A size the cloud still sells but has deprecated plans with a warning that
+// gives its end-of-sale date and the current sizes to move to. The
+// simulated clock stands before Hetzner's 2025-12-31 end of sale of cpx11.
+func TestDeprecatedSizeWarns(t *testing.T) {
+	requireTF(t)
+	before := time.Date(2025, 11, 1, 12, 0, 0, 0, time.UTC)
+	w := newWorld(t, sim.Options{Now: func() time.Time { return before }})
+	wd := newWorkdir(t)
+	wd.write(strings.Replace(fleetConfig(w.endpoint, 1, 0), `size   = "cx23"`, `size   = "cpx11"`, 1))
+	out, err := wd.run("plan")
+	if err != nil {
+		t.Fatalf("plan of a deprecated but orderable size failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Warning: Deprecated Size", `"cpx11" is deprecated (announced 2025-10-16)`, "until 2025-12-31", `"cpx12"`, "1 to add"} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
 }

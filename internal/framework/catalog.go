@@ -37,10 +37,11 @@ type CatalogSize struct {
 	Cores    int
 	MemoryGB float64
 	DiskGB   int
-	// Regions are the regions the size can be ordered in.
+	// Regions are the regions the size can be ordered in now, as the cloud
+	// says: its word, not a local clock's, decides.
 	Regions []string
-	// Deprecations maps a region to the size's deprecation there; a region
-	// not in the map has none.
+	// Deprecations maps a region to the size's deprecation there (also
+	// where it can no longer be ordered); a region not in the map has none.
 	Deprecations map[string]Deprecation
 }
 
@@ -128,13 +129,9 @@ func (c *Catalog) Size(name string) *CatalogSize {
 	return nil
 }
 
-// OfferedIn reports whether the size can be ordered in region at now.
-func (s *CatalogSize) OfferedIn(region string, now time.Time) bool {
-	if !slices.Contains(s.Regions, region) {
-		return false
-	}
-	d, ok := s.Deprecations[region]
-	return !ok || d.UnavailableAfter.IsZero() || now.Before(d.UnavailableAfter)
+// OfferedIn reports whether the size can be ordered in region.
+func (s *CatalogSize) OfferedIn(region string) bool {
+	return slices.Contains(s.Regions, region)
 }
 
 // CheckRegion refuses a region the cloud does not offer, listing those it
@@ -151,25 +148,20 @@ func (c *Catalog) CheckRegion(region string) error {
 		region, quoteList(ByNearest(region, names))))
 }
 
-// CheckSize refuses a size the cloud does not sell in region at now, listing
-// what it does sell there, nearest match first. A size sold but deprecated
-// passes with a warning that gives its end-of-sale date.
-func (c *Catalog) CheckSize(region, size string, now time.Time) (warning string, err error) {
+// CheckSize refuses a size the cloud does not sell in region, listing what
+// it does sell there, nearest match first. A size sold but deprecated passes
+// with a warning that gives its end-of-sale date.
+func (c *Catalog) CheckSize(region, size string) (warning string, err error) {
 	s := c.Size(size)
-	here := c.sizesIn(region, now)
+	here := c.sizesIn(region)
 	if s == nil {
 		return "", InvalidConfig("size", fmt.Sprintf("%q is not a size of this cloud; sizes offered in %s are (nearest first): %s",
 			size, region, quoteList(ByNearest(size, here))))
 	}
-	if !s.OfferedIn(region, now) {
-		elsewhere := []string{}
-		for _, r := range s.Regions {
-			if s.OfferedIn(r, now) {
-				elsewhere = append(elsewhere, r)
-			}
-		}
+	if !s.OfferedIn(region) {
+		elsewhere := s.Regions
 		why := "is not offered in " + region
-		if d, ok := s.Deprecations[region]; ok && !d.UnavailableAfter.IsZero() && !now.Before(d.UnavailableAfter) {
+		if d, ok := s.Deprecations[region]; ok && !d.UnavailableAfter.IsZero() {
 			why = fmt.Sprintf("is deprecated and can no longer be ordered in %s (end of sale %s)", region, d.UnavailableAfter.UTC().Format(time.DateOnly))
 		}
 		msg := fmt.Sprintf("%q %s; sizes offered there are (nearest first): %s", size, why, quoteList(ByNearest(size, here)))
@@ -183,7 +175,7 @@ func (c *Catalog) CheckSize(region, size string, now time.Time) (warning string,
 		if !d.UnavailableAfter.IsZero() {
 			warning += fmt.Sprintf(" and can be ordered in %s until %s", region, d.UnavailableAfter.UTC().Format(time.DateOnly))
 		}
-		if alt := c.successors(s, region, now); len(alt) > 0 {
+		if alt := c.successors(s, region); len(alt) > 0 {
 			warning += "; sizes of the current generation with the same architecture are: " + quoteList(alt)
 		}
 		warning += "."
@@ -191,11 +183,11 @@ func (c *Catalog) CheckSize(region, size string, now time.Time) (warning string,
 	return warning, nil
 }
 
-// sizesIn lists the sizes that can be ordered in region at now.
-func (c *Catalog) sizesIn(region string, now time.Time) []string {
+// sizesIn lists the sizes that can be ordered in region.
+func (c *Catalog) sizesIn(region string) []string {
 	var out []string
 	for i := range c.Sizes {
-		if c.Sizes[i].OfferedIn(region, now) {
+		if c.Sizes[i].OfferedIn(region) {
 			out = append(out, c.Sizes[i].Name)
 		}
 	}
@@ -204,10 +196,10 @@ func (c *Catalog) sizesIn(region string, now time.Time) []string {
 
 // successors lists the undeprecated sizes of s's architecture in region,
 // smallest first: what to move to.
-func (c *Catalog) successors(s *CatalogSize, region string, now time.Time) []string {
+func (c *Catalog) successors(s *CatalogSize, region string) []string {
 	var alt []CatalogSize
 	for _, o := range c.Sizes {
-		if _, dep := o.Deprecations[region]; !dep && o.Arch == s.Arch && o.OfferedIn(region, now) {
+		if _, dep := o.Deprecations[region]; !dep && o.Arch == s.Arch && o.OfferedIn(region) {
 			alt = append(alt, o)
 		}
 	}
@@ -256,7 +248,7 @@ func (c *Catalog) CheckImage(spec ImageSpec, arch string) error {
 // CanResize reports whether a machine of size from, in region, with a disk
 // of diskGB (0 when unknown: from's disk), can move to size to in place
 // under caps. When it cannot, reason says why (for a plan's explanation).
-func (c *Catalog) CanResize(caps UpdateCapabilities, region, from, to string, diskGB int, now time.Time) (ok bool, reason string) {
+func (c *Catalog) CanResize(caps UpdateCapabilities, region, from, to string, diskGB int) (ok bool, reason string) {
 	if !caps.Resize {
 		return false, "this cloud cannot resize a machine in place"
 	}
@@ -264,7 +256,7 @@ func (c *Catalog) CanResize(caps UpdateCapabilities, region, from, to string, di
 	switch {
 	case dst == nil:
 		return false, fmt.Sprintf("size %q is not in the catalogue", to)
-	case !dst.OfferedIn(region, now):
+	case !dst.OfferedIn(region):
 		return false, fmt.Sprintf("size %q is not offered in %s", to, region)
 	case src == nil:
 		return false, fmt.Sprintf("size %q is not in the catalogue", from)

@@ -21,7 +21,7 @@ type InstanceRequest struct {
 	Name string
 	// Region is the cloud's region or location identifier, e.g. "fsn1".
 	Region string
-	// Size is the cloud's machine type identifier, e.g. "cx22".
+	// Size is the cloud's machine type identifier, e.g. "cx23".
 	Size string
 	// Image is the base image.
 	Image ImageSpec

@@ -309,7 +309,7 @@ func (r *instanceResource) canResize(ctx context.Context, caps framework.UpdateC
 	if !ok {
 		return false, "the catalogue is not available"
 	}
-	return cat.CanResize(caps, state.Region.ValueString(), state.Size.ValueString(), size.ValueString(), int(state.DiskGB.ValueInt64()), time.Now())
+	return cat.CanResize(caps, state.Region.ValueString(), state.Size.ValueString(), size.ValueString(), int(state.DiskGB.ValueInt64()))
 }
 
 // catalog returns the cloud's catalogue, fetched once per provider process.
@@ -399,7 +399,7 @@ func (r *instanceResource) checkCatalog(ctx context.Context, plan instanceModel,
 	}
 	arch := ""
 	if regionKnown && sizeKnown {
-		warning, err := cat.CheckSize(region, size, time.Now())
+		warning, err := cat.CheckSize(region, size)
 		if err != nil {
 			addPlanError(diags, err)
 			return

@@ -49,7 +49,10 @@ func (p *Provider) Catalog(ctx context.Context) (*framework.Catalog, error) {
 }
 
 // catalogSize maps a server type. Its locations say where it can be ordered
-// and carry the per-location deprecation that replaced the type-wide one.
+// (available) and carry the per-location deprecation that replaced the
+// type-wide one. A location marked unavailable without a deprecation (sold
+// out for now, or an answer without the flag) is kept: the create itself
+// tells, and a plan must not fail on a guess.
 func catalogSize(t *hcloud.ServerType) framework.CatalogSize {
 	s := framework.CatalogSize{
 		Name: t.Name, Arch: string(t.Architecture), Cores: t.Cores,
@@ -60,7 +63,9 @@ func catalogSize(t *hcloud.ServerType) framework.CatalogSize {
 		if l.Location == nil {
 			continue
 		}
-		s.Regions = append(s.Regions, l.Location.Name)
+		if l.Available || l.Deprecation == nil {
+			s.Regions = append(s.Regions, l.Location.Name)
+		}
 		if d := l.Deprecation; d != nil {
 			s.Deprecations[l.Location.Name] = framework.Deprecation{Announced: d.Announced, UnavailableAfter: d.UnavailableAfter}
 		}
