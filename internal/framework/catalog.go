@@ -153,10 +153,9 @@ func (c *Catalog) CheckRegion(region string) error {
 // with a warning that gives its end-of-sale date.
 func (c *Catalog) CheckSize(region, size string) (warning string, err error) {
 	s := c.Size(size)
-	here := c.sizesIn(region)
 	if s == nil {
 		return "", InvalidConfig("size", fmt.Sprintf("%q is not a size of this cloud; sizes offered in %s are (nearest first): %s",
-			size, region, quoteList(ByNearest(size, here))))
+			size, region, quoteList(ByNearest(size, c.sizesIn(region)))))
 	}
 	if !s.OfferedIn(region) {
 		elsewhere := s.Regions
@@ -164,7 +163,7 @@ func (c *Catalog) CheckSize(region, size string) (warning string, err error) {
 		if d, ok := s.Deprecations[region]; ok && !d.UnavailableAfter.IsZero() {
 			why = fmt.Sprintf("is deprecated and can no longer be ordered in %s (end of sale %s)", region, d.UnavailableAfter.UTC().Format(time.DateOnly))
 		}
-		msg := fmt.Sprintf("%q %s; sizes offered there are (nearest first): %s", size, why, quoteList(ByNearest(size, here)))
+		msg := fmt.Sprintf("%q %s; sizes offered there are (nearest first): %s", size, why, quoteList(ByNearest(size, c.sizesIn(region))))
 		if len(elsewhere) > 0 {
 			msg += fmt.Sprintf(". %s is still offered in: %s", size, quoteList(elsewhere))
 		}

@@ -222,8 +222,8 @@ func isImported(ctx context.Context, p interface {
 // capabilities, and checks a new machine (or its replacement) against the
 // cloud's rules and catalogue so that bad input fails at plan.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
+	if req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
+		return // destroy, or nothing changes (every refresh-only plan)
 	}
 	var plan instanceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -281,18 +281,19 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		r.checkNew(ctx, plan, userDataWO, &resp.Diagnostics)
 		return
 	}
-	if resizing {
-		resp.Diagnostics.AddAttributeWarning(path.Root("size"), "Machine Is Powered Off While It Is Resized",
-			fmt.Sprintf("Changing size from %q to %q is done in place: the %s cloud powers the machine off, changes its type and "+
-				"powers it on again, so it is unreachable for a while. Its disk keeps its size.", state.Size.ValueString(), plan.Size.ValueString(), r.data.cloud.Name()))
-		if !caps.ResizeKeepsDisk {
-			plan.DiskGB = types.Int64Unknown()
-		}
-	}
 	if !plan.Name.Equal(state.Name) || !plan.Labels.Equal(state.Labels) {
 		r.checkRules(ctx, plan, userDataWO, &resp.Diagnostics)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if !resizing {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("size"), "Machine Is Powered Off While It Is Resized",
+		fmt.Sprintf("Changing size from %q to %q is done in place: the %s cloud powers the machine off, changes its type and "+
+			"powers it on again, so it is unreachable for a while.", state.Size.ValueString(), plan.Size.ValueString(), r.data.cloud.Name()))
+	if !caps.ResizeKeepsDisk {
+		// The disk grows with the size: say so in the plan.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("disk_gb"), types.Int64Unknown())...)
+	}
 }
 
 // canResize reports whether the machine in state can move to size in place.
