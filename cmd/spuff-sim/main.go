@@ -1,6 +1,6 @@
 // Command spuff-sim runs the spuff cloud simulator: a stateful local
 // Hetzner Cloud API that the official SDKs and Terraform providers can use
-// offline. See package internal/clouds/sim for what it simulates.
+// offline. See package internal/sim for what it simulates.
 package main
 
 import (
@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 // stringList is a repeatable string flag.

@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 func requireTFBench(b *testing.B) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 // catalogCalls counts the catalogue lists among a world's requests.

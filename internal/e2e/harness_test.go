@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 

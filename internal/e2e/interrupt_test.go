@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 // TestInterruptedApply sends SIGINT to terraform while machines are being

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 // readmeUsage returns the first hcl block of README.md's Usage section.

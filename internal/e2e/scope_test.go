@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 // A destroy that skips the refresh goes straight to Delete: the provider

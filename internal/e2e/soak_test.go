@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 // soakRates are the faults of issue 3: 10% 5xx, 5% 429, 2% dropped

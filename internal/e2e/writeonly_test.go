@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 // writeOnlyConfig is one machine whose user data is write-only.

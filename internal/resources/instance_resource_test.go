@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/spuff/terraform-provider-spuff/internal/clouds"
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 

@@ -1,7 +1,7 @@
 package hetzner
 
 // Integration tests: the provider, through the real hcloud-go SDK, against
-// the project's Hetzner simulator (internal/clouds/sim).
+// the project's Hetzner simulator (internal/sim).
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 

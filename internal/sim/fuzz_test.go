@@ -4,7 +4,7 @@ package sim
 // under testdata/fuzz/<FuzzName>/ run as ordinary tests; run a target for
 // longer with e.g.
 //
-//	go test -run '^$' -fuzz '^FuzzParseSelector$' -fuzztime 30s ./internal/clouds/sim/
+//	go test -run '^$' -fuzz '^FuzzParseSelector$' -fuzztime 30s ./internal/sim/
 //
 // or all of them with `make fuzz`.
 
