@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/hetzner"
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
 	"github.com/spuff/terraform-provider-spuff/internal/resources"
 )
 
@@ -19,13 +21,22 @@ var version = "dev"
 
 //go:generate go tool tfplugindocs generate --provider-name spuff
 
+// clouds are the cloud plug-ins this binary serves: adding a cloud is one
+// line here. The planned ones are named so that users hear "not yet", not
+// "unknown".
+var clouds = []framework.Cloud{
+	hetzner.Cloud,
+	framework.Planned("digitalocean", "DigitalOcean", "do"),
+	framework.Planned("aws", "AWS EC2", "ec2"),
+}
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 	quietUnrequestedLogs()
 
-	err := providerserver.Serve(context.Background(), resources.New(version), providerserver.ServeOpts{
+	err := providerserver.Serve(context.Background(), resources.New(version, framework.NewRegistry(clouds...)), providerserver.ServeOpts{
 		Address: "registry.terraform.io/spuff/spuff",
 		Debug:   debug,
 	})

@@ -263,9 +263,33 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// NotManaged is the refusal to change or delete what does not carry
+// NotManagedError is the refusal to change or delete what does not carry
 // managed-by=spuff: the provider only touches what it created.
+type NotManagedError struct {
+	notRetryable
+	ResourceType string
+	ID           string
+}
+
+func (e *NotManagedError) Error() string {
+	return fmt.Sprintf("the %s %s does not carry the label %s=%s, so the provider refuses to change or delete it",
+		e.ResourceType, e.ID, ManagedByKey, ManagedByValue)
+}
+
+// NotManaged returns a NotManagedError.
 func NotManaged(resourceType, id string) error {
-	return InvalidConfig("id", fmt.Sprintf("the %s %s does not carry the label %s=%s, so the provider refuses to change or delete it",
-		resourceType, id, ManagedByKey, ManagedByValue))
+	return &NotManagedError{ResourceType: resourceType, ID: id}
+}
+
+// NameTakenError means a machine of that name exists that this create did
+// not make: the caller should adopt it explicitly (import), delete it, or
+// choose another name.
+type NameTakenError struct {
+	notRetryable
+	Name string
+	ID   string
+}
+
+func (e *NameTakenError) Error() string {
+	return fmt.Sprintf("an instance named %q already exists (ID %s) and was not created by this operation", e.Name, e.ID)
 }

@@ -171,38 +171,6 @@ func FuzzParseStatus(f *testing.F) {
 	})
 }
 
-func FuzzParseProviderType(f *testing.F) {
-	for _, s := range []string{
-		"hetzner", "HCLOUD", " do ", "DigitalOcean", "aws", "EC2", "fake", "", "\t", "Ｈetzner", "\xff",
-	} {
-		f.Add(s)
-	}
-	canonical := map[ProviderType]bool{DigitalOcean: true, Hetzner: true, AWS: true}
-	f.Fuzz(func(t *testing.T, name string) {
-		got := ParseProviderType(name)
-		if got.String() != string(got) {
-			t.Fatalf("ParseProviderType(%q).String() = %q, want %q", name, got.String(), string(got))
-		}
-		norm := strings.ToLower(strings.TrimSpace(name))
-		if target, ok := aliases[norm]; ok {
-			if got != target {
-				t.Fatalf("ParseProviderType(%q) = %q, want alias target %q", name, got, target)
-			}
-		} else if string(got) != norm {
-			t.Fatalf("ParseProviderType(%q) = %q, want it lowercased and trimmed: %q", name, got, norm)
-		}
-		// Resolving is idempotent, and an alias always resolves to a known cloud.
-		if again := ParseProviderType(string(got)); again != got {
-			t.Fatalf("ParseProviderType is not idempotent: %q -> %q -> %q", name, got, again)
-		}
-		if _, ok := aliases[norm]; ok && !canonical[got] {
-			t.Fatalf("alias %q resolves to %q, which is not a known cloud", name, got)
-		}
-		if canonical[got] && slices.Contains(got.Aliases(), string(got)) {
-			t.Fatalf("%q lists itself among its aliases %q", got, got.Aliases())
-		}
-	})
-}
 
 func FuzzValidateEndpoint(f *testing.F) {
 	for _, s := range []string{

@@ -7,47 +7,55 @@ import (
 	"strings"
 )
 
-// ProviderType names a cloud.
-type ProviderType string
-
-// The clouds spuff knows.
-const (
-	DigitalOcean ProviderType = "digitalocean"
-	Hetzner      ProviderType = "hetzner"
-	AWS          ProviderType = "aws"
-)
-
-// aliases maps accepted spellings to the canonical type.
-var aliases = map[string]ProviderType{
-	"digitalocean": DigitalOcean, "do": DigitalOcean,
-	"hetzner": Hetzner, "hcloud": Hetzner,
-	"aws": AWS, "ec2": AWS,
+// Cloud is everything one cloud plug-in declares about itself, in one
+// value: its names, where its token comes from, examples for docs and
+// tests, what it can do, and how to build it. The registry, the Terraform
+// layer's validators and descriptions, and error messages all derive from
+// it, so the framework itself names no cloud.
+type Cloud struct {
+	// Name is the canonical name, lower case, e.g. "hetzner".
+	Name string
+	// DisplayName is the cloud as users know it, e.g. "Hetzner Cloud".
+	DisplayName string
+	// Aliases are accepted alternative names, lower case.
+	Aliases []string
+	// TokenEnv are the environment variables read for the token, most
+	// specific first; callers add their own generic fallback after them.
+	TokenEnv []string
+	// EndpointExample is an endpoint override to show in docs, e.g. the
+	// bundled simulator's URL for this cloud.
+	EndpointExample string
+	// Example is a valid configuration, for docs and tests.
+	Example CloudExample
+	// Snapshots is true when the cloud can snapshot machines.
+	Snapshots bool
+	// Updates is what the cloud changes in place.
+	Updates UpdateCapabilities
+	// New builds the provider; it validates the config but calls no API.
+	// Nil for a cloud that is known but not built yet.
+	New func(cfg Config) (Provider, error)
 }
 
-// ParseProviderType resolves a name or alias (case-insensitive), e.g.
-// "hcloud" -> Hetzner. Names not in the alias table are returned as they
-// are, lowercased, so that registered test or third-party clouds resolve too.
-func ParseProviderType(name string) ProviderType {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if t, ok := aliases[n]; ok {
-		return t
-	}
-	return ProviderType(n)
+// CloudExample is a configuration the cloud accepts: a region, two sizes of
+// one architecture (OtherSize with the bigger disk) and the words the
+// cloud uses for them in docs.
+type CloudExample struct {
+	Region    string
+	Size      string
+	OtherSize string
+	// Regions and Sizes are a few more, for descriptions.
+	Regions []string
+	Sizes   []string
 }
 
-// Aliases returns the accepted alternative names of t, sorted.
-func (t ProviderType) Aliases() []string {
-	var out []string
-	for a, target := range aliases {
-		if target == t && a != string(t) {
-			out = append(out, a)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+// Implemented reports whether the cloud can be used.
+func (c Cloud) Implemented() bool { return c.New != nil }
 
-func (t ProviderType) String() string { return string(t) }
+// Planned is a cloud that is known but not built yet: creating it fails
+// with NotImplementedError, and validators say it is planned.
+func Planned(name, displayName string, aliases ...string) Cloud {
+	return Cloud{Name: name, DisplayName: displayName, Aliases: aliases}
+}
 
 // LogFunc receives the cloud layer's log lines (wait progress and the like).
 // Fields never carry secrets.
@@ -79,60 +87,58 @@ func (c Config) Logf(ctx context.Context, msg string, fields map[string]any) {
 	}
 }
 
-// Factory builds the Provider of one cloud (the spec's ProviderFactory).
-type Factory interface {
-	// Type is the cloud this factory builds.
-	Type() ProviderType
-	// Create builds a provider; it validates the config but calls no API.
-	Create(cfg Config) (Provider, error)
-	// Implemented reports whether the cloud can be used.
-	Implemented() bool
-}
-
-// Unimplemented is the factory of a cloud that is known but not built yet:
-// creating it fails with NotImplementedError.
-type Unimplemented ProviderType
-
-// Type returns the cloud.
-func (u Unimplemented) Type() ProviderType { return ProviderType(u) }
-
-// Create always fails with NotImplementedError.
-func (u Unimplemented) Create(Config) (Provider, error) {
-	return nil, &NotImplementedError{Name: string(u)}
-}
-
-// Implemented is false.
-func (Unimplemented) Implemented() bool { return false }
-
-// Registry maps cloud names to factories (the spec's ProviderRegistry). The
-// default one, with every cloud registered, is clouds.WithDefaults.
+// Registry maps cloud names and aliases to clouds (the spec's
+// ProviderRegistry). main composes the default one.
 type Registry struct {
-	factories map[ProviderType]Factory
+	clouds map[string]Cloud
 }
 
-// NewRegistry returns an empty registry.
-func NewRegistry() *Registry {
-	return &Registry{factories: map[ProviderType]Factory{}}
+// NewRegistry returns a registry of clouds.
+func NewRegistry(clouds ...Cloud) *Registry {
+	r := &Registry{clouds: map[string]Cloud{}}
+	for _, c := range clouds {
+		r.Register(c)
+	}
+	return r
 }
 
-// Register adds f, replacing any factory of the same type.
-func (r *Registry) Register(f Factory) {
-	r.factories[f.Type()] = f
+// Register adds c, replacing any cloud of the same name.
+func (r *Registry) Register(c Cloud) {
+	r.clouds[c.Name] = c
+}
+
+// normalize is how names and aliases are compared: case and surrounding
+// space do not matter.
+func normalize(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// Lookup returns the cloud named name or one of its aliases.
+func (r *Registry) Lookup(name string) (Cloud, bool) {
+	n := normalize(name)
+	if c, ok := r.clouds[n]; ok {
+		return c, true
+	}
+	for _, c := range r.clouds {
+		if slices.Contains(c.Aliases, n) {
+			return c, true
+		}
+	}
+	return Cloud{}, false
 }
 
 // CreateByName builds the provider named by name or one of its aliases,
-// wrapped in WithRetry: every cloud call follows the one retry policy.
+// wrapped in WithRetry: every cloud call follows the one retry policy, and
+// destroys and snapshot deletes are refused for what lacks managed-by=spuff.
 // An unregistered name gives UnknownProviderError listing the registered
 // names; a registered but unimplemented one gives NotImplementedError.
 func (r *Registry) CreateByName(name string, cfg Config) (Provider, error) {
-	f, ok := r.factories[ParseProviderType(name)]
+	c, ok := r.Lookup(name)
 	if !ok {
 		return nil, &UnknownProviderError{Name: name, Supported: names(r.Registered())}
 	}
-	if !f.Implemented() {
-		return nil, &NotImplementedError{Name: string(f.Type())}
+	if !c.Implemented() {
+		return nil, &NotImplementedError{Name: c.Name}
 	}
-	p, err := f.Create(cfg)
+	p, err := c.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -143,37 +149,31 @@ func (r *Registry) CreateByName(name string, cfg Config) (Provider, error) {
 	return WithRetry(p, policy, cfg.Log), nil
 }
 
-// Lookup returns the factory for name or one of its aliases.
-func (r *Registry) Lookup(name string) (Factory, bool) {
-	f, ok := r.factories[ParseProviderType(name)]
-	return f, ok
-}
-
-// Registered returns every registered type, sorted.
-func (r *Registry) Registered() []ProviderType {
-	out := make([]ProviderType, 0, len(r.factories))
-	for t := range r.factories {
-		out = append(out, t)
+// Registered returns every registered cloud, sorted by name.
+func (r *Registry) Registered() []Cloud {
+	out := make([]Cloud, 0, len(r.clouds))
+	for _, c := range r.clouds {
+		out = append(out, c)
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b Cloud) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
-// Implemented returns the registered types that can be used, sorted.
-func (r *Registry) Implemented() []ProviderType {
-	var out []ProviderType
-	for _, t := range r.Registered() {
-		if r.factories[t].Implemented() {
-			out = append(out, t)
+// Implemented returns the registered clouds that can be used, sorted.
+func (r *Registry) Implemented() []Cloud {
+	var out []Cloud
+	for _, c := range r.Registered() {
+		if c.Implemented() {
+			out = append(out, c)
 		}
 	}
 	return out
 }
 
-func names(types []ProviderType) []string {
-	out := make([]string, len(types))
-	for i, t := range types {
-		out[i] = string(t)
+func names(clouds []Cloud) []string {
+	out := make([]string, len(clouds))
+	for i, c := range clouds {
+		out[i] = c.Name
 	}
 	return out
 }

@@ -7,15 +7,14 @@ import (
 	"testing"
 )
 
-type fakeFactory struct{ t ProviderType }
-
-func (f fakeFactory) Type() ProviderType { return f.t }
-func (f fakeFactory) Implemented() bool  { return true }
-func (f fakeFactory) Create(cfg Config) (Provider, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	return fakeProvider{name: string(f.t)}, nil
+// fakeCloud is a cloud of the given name and aliases built on fakeProvider.
+func fakeCloud(name string, aliases ...string) Cloud {
+	return Cloud{Name: name, Aliases: aliases, New: func(cfg Config) (Provider, error) {
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
+		return fakeProvider{name: name}, nil
+	}}
 }
 
 // fakeProvider implements Provider with Defaults for the optional methods.
@@ -42,23 +41,19 @@ func (fakeProvider) DeleteSnapshot(context.Context, string) error        { retur
 var _ Provider = fakeProvider{}
 
 func testRegistry() *Registry {
-	r := NewRegistry()
-	r.Register(fakeFactory{Hetzner})
-	r.Register(Unimplemented(DigitalOcean))
-	r.Register(Unimplemented(AWS))
-	return r
+	return NewRegistry(fakeCloud("alpha", "al"), Planned("beta", "Beta", "be"), Planned("gamma", "Gamma", "ga"))
 }
 
 func TestCreateByName(t *testing.T) {
 	r := testRegistry()
 	cfg := Config{Token: "t", Timeouts: DefaultTimeouts()}
-	for _, name := range []string{"hetzner", "hcloud", "HCloud", " Hetzner "} {
+	for _, name := range []string{"alpha", "al", "AL", " Alpha "} {
 		p, err := r.CreateByName(name, cfg)
-		if err != nil || p.Name() != "hetzner" {
+		if err != nil || p.Name() != "alpha" {
 			t.Errorf("CreateByName(%q) = %v, %v", name, p, err)
 		}
 	}
-	for _, name := range []string{"digitalocean", "do", "aws", "EC2"} {
+	for _, name := range []string{"beta", "be", "gamma", "GA"} {
 		var ni *NotImplementedError
 		if _, err := r.CreateByName(name, cfg); !errors.As(err, &ni) {
 			t.Errorf("CreateByName(%q) = %v, want NotImplementedError", name, err)
@@ -69,42 +64,36 @@ func TestCreateByName(t *testing.T) {
 	if !errors.As(err, &up) || up.Name != "gcp" {
 		t.Fatalf("CreateByName(gcp) = %v, want UnknownProviderError", err)
 	}
-	if want := []string{"aws", "digitalocean", "hetzner"}; !slices.Equal(up.Supported, want) {
+	if want := []string{"alpha", "beta", "gamma"}; !slices.Equal(up.Supported, want) {
 		t.Errorf("Supported = %v, want %v", up.Supported, want)
 	}
 	var ic *InvalidConfigError
-	if _, err := r.CreateByName("hetzner", Config{Timeouts: DefaultTimeouts()}); !errors.As(err, &ic) || ic.Field != "token" {
+	if _, err := r.CreateByName("alpha", Config{Timeouts: DefaultTimeouts()}); !errors.As(err, &ic) || ic.Field != "token" {
 		t.Errorf("missing token = %v, want InvalidConfigError on token", err)
 	}
 }
 
 func TestRegistryLists(t *testing.T) {
 	r := testRegistry()
-	if got, want := r.Registered(), []ProviderType{AWS, DigitalOcean, Hetzner}; !slices.Equal(got, want) {
+	if got, want := names(r.Registered()), []string{"alpha", "beta", "gamma"}; !slices.Equal(got, want) {
 		t.Errorf("Registered = %v, want %v", got, want)
 	}
-	if got, want := r.Implemented(), []ProviderType{Hetzner}; !slices.Equal(got, want) {
+	if got, want := names(r.Implemented()), []string{"alpha"}; !slices.Equal(got, want) {
 		t.Errorf("Implemented = %v, want %v", got, want)
 	}
 	if got := NewRegistry().Registered(); len(got) != 0 {
 		t.Errorf("empty registry lists %v", got)
 	}
-	// Register replaces a factory of the same type.
-	r.Register(fakeFactory{AWS})
-	if got, want := r.Implemented(), []ProviderType{AWS, Hetzner}; !slices.Equal(got, want) {
-		t.Errorf("after replacing aws: Implemented = %v, want %v", got, want)
+	// Register replaces a cloud of the same name.
+	r.Register(fakeCloud("gamma"))
+	if got, want := names(r.Implemented()), []string{"alpha", "gamma"}; !slices.Equal(got, want) {
+		t.Errorf("after replacing gamma: Implemented = %v, want %v", got, want)
 	}
-	if f, ok := r.Lookup("do"); !ok || f.Type() != DigitalOcean {
-		t.Errorf("Lookup(do) = %v, %v", f, ok)
+	if c, ok := r.Lookup(" BE "); !ok || c.Name != "beta" || c.Implemented() {
+		t.Errorf("Lookup(be) = %v, %v", c, ok)
 	}
-}
-
-func TestAliases(t *testing.T) {
-	if got := Hetzner.Aliases(); !slices.Equal(got, []string{"hcloud"}) {
-		t.Errorf("Hetzner.Aliases() = %v", got)
-	}
-	if got := ParseProviderType("Sim"); got != "sim" {
-		t.Errorf("unknown names pass through lowercased, got %q", got)
+	if _, ok := r.Lookup("delta"); ok {
+		t.Error("Lookup of an unregistered name succeeded")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -349,9 +350,9 @@ func TestRetryingCreateInstance(t *testing.T) {
 func TestRetryingCreateReportsForeignNameHolder(t *testing.T) {
 	cloud := &scriptCloud{instances: []Instance{{ID: "7", Name: "box", Labels: ManagedLabels(map[string]string{RequestIDKey: "old"})}}}
 	_, err := WithRetry(cloud, fastPolicy(3), nil).CreateInstance(context.Background(), req("box"))
-	var ic *InvalidConfigError
-	if !errors.As(err, &ic) || ic.Field != "name" || !strings.Contains(ic.Message, "ID 7") || !strings.Contains(ic.Message, "terraform import") {
-		t.Fatalf("err = %v, want an InvalidConfig on name naming ID 7 and import", err)
+	var nt *NameTakenError
+	if !errors.As(err, &nt) || nt.Name != "box" || nt.ID != "7" || !strings.Contains(err.Error(), "ID 7") {
+		t.Fatalf("err = %v, want a NameTakenError naming box and ID 7", err)
 	}
 	if len(cloud.instances) != 1 {
 		t.Errorf("the cloud has %d machines, want the original only", len(cloud.instances))
@@ -400,12 +401,59 @@ type snapOnly struct {
 func (s snapOnly) CreateSnapshot(context.Context, string, string) (*Snapshot, error) { return s.fn() }
 
 func TestRegistryWrapsWithRetry(t *testing.T) {
-	p, err := testRegistry().CreateByName("hetzner", Config{Token: "t", Timeouts: DefaultTimeouts()})
+	p, err := testRegistry().CreateByName("alpha", Config{Token: "t", Timeouts: DefaultTimeouts()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := p.(*retrying); !ok {
 		t.Fatalf("CreateByName returned %T, want the retry decorator", p)
+	}
+}
+
+// guardCloud records deletes of machines and snapshots with given labels.
+type guardCloud struct {
+	fakeProvider
+	instance *Instance
+	snapshot *Snapshot
+	deleted  []string
+}
+
+func (g *guardCloud) GetInstance(context.Context, string) (*Instance, error) { return g.instance, nil }
+func (g *guardCloud) GetSnapshot(context.Context, string) (*Snapshot, error) { return g.snapshot, nil }
+func (g *guardCloud) DestroyInstance(_ context.Context, id string) error {
+	g.deleted = append(g.deleted, "instance "+id)
+	return nil
+}
+func (g *guardCloud) DeleteSnapshot(_ context.Context, id string) error {
+	g.deleted = append(g.deleted, "snapshot "+id)
+	return nil
+}
+
+// The wrapper every cloud gets refuses to delete what spuff did not create.
+func TestRetryingGuardsDeletes(t *testing.T) {
+	ctx := context.Background()
+	foreign := map[string]string{"team": "x"}
+	for _, tc := range []struct {
+		name    string
+		cloud   *guardCloud
+		wantErr bool
+		deleted []string
+	}{
+		{"managed", &guardCloud{instance: &Instance{ID: "1", Labels: ManagedLabels(nil)}, snapshot: &Snapshot{ID: "2", Labels: ManagedLabels(nil)}}, false, []string{"instance 1", "snapshot 2"}},
+		{"not managed", &guardCloud{instance: &Instance{ID: "1", Labels: foreign}, snapshot: &Snapshot{ID: "2", Labels: foreign}}, true, nil},
+		{"gone", &guardCloud{}, false, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := WithRetry(tc.cloud, fastPolicy(2), nil)
+			errI, errS := p.DestroyInstance(ctx, "1"), p.DeleteSnapshot(ctx, "2")
+			var nm *NotManagedError
+			if tc.wantErr != errors.As(errI, &nm) || tc.wantErr != errors.As(errS, &nm) {
+				t.Errorf("errors = %v, %v; want NotManagedError: %v", errI, errS, tc.wantErr)
+			}
+			if !slices.Equal(tc.cloud.deleted, tc.deleted) {
+				t.Errorf("deleted %v, want %v", tc.cloud.deleted, tc.deleted)
+			}
+		})
 	}
 }
 

@@ -3,7 +3,6 @@ package framework
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"time"
 )
@@ -109,8 +108,19 @@ func (r *retrying) ListInstances(ctx context.Context) ([]Instance, error) {
 	return retryValue(ctx, r, "list instances", r.inner.ListInstances)
 }
 
-// DestroyInstance is idempotent, so retrying it is always safe.
+// DestroyInstance refuses a machine without managed-by=spuff, for every
+// cloud: the provider only ever deletes what it created. It is idempotent,
+// so retrying it is always safe; a machine already gone is not an error.
 func (r *retrying) DestroyInstance(ctx context.Context, id string) error {
+	inst, err := r.GetInstance(ctx, id)
+	switch {
+	case err != nil:
+		return err
+	case inst == nil:
+		return nil
+	case !IsManaged(inst.Labels):
+		return NotManaged("instance", id)
+	}
 	return r.policy.Do(ctx, func(ctx context.Context) error {
 		return r.inner.DestroyInstance(ctx, id)
 	}, r.onRetry(ctx, "destroy instance "+id))
@@ -135,8 +145,18 @@ func (r *retrying) GetSnapshot(ctx context.Context, id string) (*Snapshot, error
 	})
 }
 
-// DeleteSnapshot is idempotent, so retrying it is always safe.
+// DeleteSnapshot refuses a snapshot without managed-by=spuff, as
+// DestroyInstance does, and is idempotent.
 func (r *retrying) DeleteSnapshot(ctx context.Context, id string) error {
+	snap, err := r.GetSnapshot(ctx, id)
+	switch {
+	case err != nil:
+		return err
+	case snap == nil:
+		return nil
+	case !IsManaged(snap.Labels):
+		return NotManaged("snapshot", id)
+	}
 	return r.policy.Do(ctx, func(ctx context.Context) error {
 		return r.inner.DeleteSnapshot(ctx, id)
 	}, r.onRetry(ctx, "delete snapshot "+id))
@@ -226,8 +246,7 @@ func (r *retrying) CreateInstance(ctx context.Context, req InstanceRequest) (*In
 		return found, nil
 	}
 	if other := matchInstance(all, req.Name, ""); other != nil {
-		return nil, InvalidConfig("name", fmt.Sprintf("an instance named %q already exists (ID %s) and was not created by this operation: "+
-			"import it with terraform import, delete it, or choose another name", req.Name, other.ID))
+		return nil, &NameTakenError{Name: req.Name, ID: other.ID}
 	}
 	return nil, err
 }

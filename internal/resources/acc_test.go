@@ -15,9 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds"
-	"github.com/spuff/terraform-provider-spuff/internal/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/hetzner"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 // accToken is 64 characters, the length real Hetzner tokens have.
@@ -28,6 +28,8 @@ var accToken = strings.Repeat("acc0", 16)
 // simulated account. Every test loops over accClouds, so a cloud added to
 // the registry (and the simulator) joins the suite by adding an entry here.
 type accCloud struct {
+	// cloud is the plug-in under test.
+	cloud  framework.Cloud
 	name   string
 	region string
 	// size and otherSize share an architecture; otherSize has the bigger
@@ -49,6 +51,7 @@ type accCloud struct {
 
 var accClouds = []accCloud{
 	{
+		cloud:     hetzner.Cloud,
 		name:      "hetzner",
 		region:    "fsn1",
 		size:      "cx23",
@@ -221,11 +224,38 @@ func (w *accWorld) createUnmanaged(t *testing.T, name string) {
 // protoV6 serves the provider in-process with the given registry.
 func protoV6(registry *framework.Registry) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"spuff": providerserver.NewProtocol6WithError(NewWithRegistry("test", registry)()),
+		"spuff": providerserver.NewProtocol6WithError(New("test", registry)()),
 	}
 }
 
-var accProviders = protoV6(clouds.WithDefaults())
+// accRegistry is every cloud of the suite, plus a planned one, as main
+// composes them.
+func accRegistry() *framework.Registry {
+	r := framework.NewRegistry(framework.Planned("digitalocean", "DigitalOcean", "do"))
+	for _, c := range accClouds {
+		r.Register(c.cloud)
+	}
+	return r
+}
+
+// withCloud is accRegistry with cloud c's plug-in wrapped by wrap, to take
+// capabilities away in a test.
+func withCloud(c accCloud, wrap func(framework.Provider) framework.Provider) *framework.Registry {
+	r := accRegistry()
+	inner := c.cloud.New
+	wrapped := c.cloud
+	wrapped.New = func(cfg framework.Config) (framework.Provider, error) {
+		p, err := inner(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return wrap(p), nil
+	}
+	r.Register(wrapped)
+	return r
+}
+
+var accProviders = protoV6(accRegistry())
 
 // accPreCheck skips acceptance tests unless TF_ACC is set, as
 // terraform-plugin-testing does, with a hint on how to run them.

@@ -55,6 +55,8 @@ func fieldPath(field string) (path.Path, bool) {
 // happened and what to do, blaming an attribute where the error names one.
 func addCloudError(diags *diag.Diagnostics, summary string, err error) {
 	var (
+		nt *framework.NameTakenError
+		nm *framework.NotManagedError
 		ic *framework.InvalidConfigError
 		ae *framework.AuthenticationError
 		rl *framework.RateLimitError
@@ -64,6 +66,15 @@ func addCloudError(diags *diag.Diagnostics, summary string, err error) {
 		ns *framework.NotSupportedError
 	)
 	switch {
+	case errors.As(err, &nt):
+		diags.AddAttributeError(path.Root("name"), "Name Already Taken",
+			fmt.Sprintf("%s: %s. Import it with terraform import (ID %s), delete it, or choose another name.", summary, nt.Error(), nt.ID))
+	case errors.As(err, &nm):
+		action := "change"
+		if strings.HasPrefix(summary, "Error Deleting") {
+			action = "delete"
+		}
+		addNotManagedError(diags, nm.ResourceType, nm.ID, action)
 	case errors.As(err, &ic):
 		detail := fmt.Sprintf("%s: the cloud rejected %s: %s. Fix the value and apply again.", summary, ic.Field, strings.TrimSuffix(ic.Message, "."))
 		if p, ok := fieldPath(ic.Field); ok {

@@ -667,18 +667,8 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	defer cancel()
 	id := state.ID.ValueString()
 
-	inst, err := r.data.cloud.GetInstance(ctx, id)
-	if err != nil {
-		addCloudError(&resp.Diagnostics, "Error Deleting Instance "+id, err)
-		return
-	}
-	if inst == nil {
-		return // already gone: deletes are idempotent
-	}
-	if !framework.IsManaged(inst.Labels) {
-		addNotManagedError(&resp.Diagnostics, "instance", id, "delete")
-		return
-	}
+	// The cloud layer refuses a machine without managed-by=spuff and takes
+	// one already gone for done: deletes are idempotent.
 	logDebug(ctx, "deleting instance", map[string]any{"id": id})
 	if err := r.data.cloud.DestroyInstance(ctx, id); err != nil {
 		addCloudError(&resp.Diagnostics, "Error Deleting Instance "+id, err)
@@ -686,7 +676,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	// Wait until the machine is gone, so that a replacement with the same
 	// name does not collide with it and the delete timeout means something.
-	err = framework.WaitGone(ctx, id, func(ctx context.Context) (*framework.Instance, error) {
+	err := framework.WaitGone(ctx, id, func(ctx context.Context) (*framework.Instance, error) {
 		return r.data.cloud.GetInstance(ctx, id)
 	}, timeout, r.data.timeouts.PollInterval, func(attempt int, inst *framework.Instance, err error) {
 		fields := map[string]any{"id": id, "attempt": attempt, "gone": inst == nil}

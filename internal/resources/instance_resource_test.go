@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
@@ -655,9 +654,7 @@ func TestAccInstance_replaceWhereCloudCannotUpdate(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
 		w := c.world(t, sim.Options{})
-		registry := clouds.WithDefaults()
-		f, _ := registry.Lookup(c.name)
-		registry.Register(wrappedFactory{f, func(p framework.Provider) framework.Provider { return noUpdates{p} }})
+		registry := withCloud(c, func(p framework.Provider) framework.Provider { return noUpdates{p} })
 		replace := resource.ConfigPlanChecks{
 			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 
@@ -30,18 +29,11 @@ const (
 	envEndpoint = "SPUFF_ENDPOINT"
 )
 
-// tokenEnv lists, per cloud, the environment variables read for the token
-// before the generic SPUFF_TOKEN: the cloud's own variable is more specific
-// when one configuration uses several clouds.
-var tokenEnv = map[framework.ProviderType][]string{
-	framework.Hetzner:      {"HCLOUD_TOKEN", "HETZNER_TOKEN"},
-	framework.DigitalOcean: {"DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"},
-	framework.AWS:          {"AWS_ACCESS_KEY_ID"},
-}
-
-// tokenEnvVars returns the variables read for cloud t, in order.
-func tokenEnvVars(t framework.ProviderType) []string {
-	return append(append([]string{}, tokenEnv[t]...), envToken)
+// tokenEnvVars returns the variables read for the token of cloud c, in
+// order: the cloud's own first (more specific when one configuration uses
+// several clouds), then the generic SPUFF_TOKEN.
+func tokenEnvVars(c framework.Cloud) []string {
+	return append(append([]string{}, c.TokenEnv...), envToken)
 }
 
 type spuffProvider struct {
@@ -49,13 +41,9 @@ type spuffProvider struct {
 	registry *framework.Registry
 }
 
-// New returns the provider with every cloud of the default registry.
-func New(version string) func() provider.Provider {
-	return NewWithRegistry(version, clouds.WithDefaults())
-}
-
-// NewWithRegistry returns the provider resolving clouds through registry.
-func NewWithRegistry(version string, registry *framework.Registry) func() provider.Provider {
+// New returns the provider resolving clouds through registry; main
+// composes it from the cloud plug-ins.
+func New(version string, registry *framework.Registry) func() provider.Provider {
 	return func() provider.Provider {
 		return &spuffProvider{version: version, registry: registry}
 	}
@@ -101,27 +89,31 @@ func (p *spuffProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			Validators:          []validator.String{durationValidator{}},
 		}
 	}
+	clouds := p.registry.Implemented()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The spuff provider creates short-lived cloud machines (dev boxes, CI runners, GPU boxes) and their snapshots " +
-			"on Hetzner Cloud from one cloud-agnostic schema. Everything it creates carries the label `managed-by = spuff`, " +
-			"and it only ever lists, changes or deletes what carries that label.",
+			"on " + eachCloud(clouds, func(c framework.Cloud) string { return c.DisplayName }) + " from one cloud-agnostic schema. " +
+			"Everything it creates carries the label `managed-by = spuff`, and it only ever lists, changes or deletes what carries that label.",
 		Attributes: map[string]schema.Attribute{
 			"cloud": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "The cloud to manage machines on: `hetzner` (alias `hcloud`). `digitalocean` and `aws` are planned. " +
-					"Can also be set with the `SPUFF_CLOUD` environment variable.",
+				MarkdownDescription: "The cloud to manage machines on: " + supportedCloudsMarkdown(p.registry) +
+					". Can also be set with the `SPUFF_CLOUD` environment variable.",
 				Validators: []validator.String{cloudValidator{registry: p.registry}},
 			},
 			"token": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: "The cloud API token. When unset, read from the cloud's own environment variable " +
-					"(`HCLOUD_TOKEN`, then `HETZNER_TOKEN` for Hetzner), then from `SPUFF_TOKEN`. Never logged.",
+				MarkdownDescription: "The cloud API token. When unset, read from the cloud's own environment variables (" +
+					eachCloud(clouds, func(c framework.Cloud) string {
+						return "`" + strings.Join(c.TokenEnv, "`, then `") + "` for " + c.DisplayName
+					}) + "), then from `" + envToken + "`. Never logged.",
 			},
 			"endpoint": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Override the cloud's API URL, e.g. `http://127.0.0.1:8080/v1` for the bundled simulator `spuff-sim`. " +
-					"Must be `https`, or `http` only on a loopback host. Can also be set with `SPUFF_ENDPOINT`.",
+				MarkdownDescription: "Override the cloud's API URL, e.g. " +
+					eachCloud(clouds, func(c framework.Cloud) string { return "`" + c.EndpointExample + "` for " + c.DisplayName }) +
+					" on the bundled simulator `spuff-sim`. Must be `https`, or `http` only on a loopback host. Can also be set with `" + envEndpoint + "`.",
 				Validators: []validator.String{endpointValidator{}},
 			},
 			"timeouts": schema.SingleNestedAttribute{
@@ -163,17 +155,16 @@ func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureReq
 			fmt.Sprintf("Set cloud in the provider block, or the %s environment variable, to one of: %s.", envCloud, supportedClouds(p.registry)))
 		return
 	}
-	factory, ok := p.registry.Lookup(cloudName)
-	if !ok || !factory.Implemented() {
+	desc, ok := p.registry.Lookup(cloudName)
+	if !ok || !desc.Implemented() {
 		resp.Diagnostics.AddAttributeError(path.Root("cloud"), "Unsupported Cloud",
 			fmt.Sprintf("The cloud %q is not supported by this version of the provider. Use one of: %s.", cloudName, supportedClouds(p.registry)))
 		return
 	}
-	cloudType := factory.Type()
 
 	token := cfg.Token.ValueString()
 	if token == "" {
-		for _, env := range tokenEnvVars(cloudType) {
+		for _, env := range tokenEnvVars(desc) {
 			if token = os.Getenv(env); token != "" {
 				break
 			}
@@ -182,7 +173,7 @@ func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing API Token",
 			fmt.Sprintf("The %s cloud needs an API token. Set token in the provider block, or one of the environment variables %s.",
-				cloudType, strings.Join(tokenEnvVars(cloudType), ", ")))
+				desc.Name, strings.Join(tokenEnvVars(desc), ", ")))
 		return
 	}
 	ctx = withLogging(ctx, token)
@@ -208,7 +199,7 @@ func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		Log:        logDebug,
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Configure the Cloud", fmt.Sprintf("The %s cloud could not be set up: %s", cloudType, configErrorDetail(err)))
+		resp.Diagnostics.AddError("Unable to Configure the Cloud", fmt.Sprintf("The %s cloud could not be set up: %s", desc.Name, configErrorDetail(err)))
 		return
 	}
 	logDebug(ctx, "provider configured", map[string]any{"cloud": cloud.Name(), "endpoint": endpoint})
@@ -261,6 +252,21 @@ func (p *spuffProvider) Resources(context.Context) []func() resource.Resource {
 
 func (p *spuffProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{newInstancesDataSource}
+}
+
+// eachCloud renders one phrase per cloud, joined for a description.
+func eachCloud(clouds []framework.Cloud, phrase func(framework.Cloud) string) string {
+	parts := make([]string, 0, len(clouds))
+	for _, c := range clouds {
+		parts = append(parts, phrase(c))
+	}
+	switch len(parts) {
+	case 0:
+		return "(no cloud)"
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 // stringOrEnv returns v, or the environment variable when v is null or empty.

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
@@ -261,7 +260,7 @@ resource "spuff_instance" "dev" {
 			t.Setenv(envEndpoint, w.endpoint)
 			// The cloud's own variable wins over SPUFF_TOKEN: the simulator
 			// accepts only accToken, so the wrong generic token must be ignored.
-			t.Setenv(tokenEnvVars(framework.ParseProviderType(c.name))[0], accToken)
+			t.Setenv(tokenEnvVars(c.cloud)[0], accToken)
 			t.Setenv(envToken, "wrong"+accToken[5:])
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: accProviders,
@@ -279,8 +278,8 @@ resource "spuff_instance" "dev" {
 
 func clearTokenEnv(t *testing.T) {
 	t.Helper()
-	for _, typ := range []framework.ProviderType{framework.Hetzner, framework.DigitalOcean, framework.AWS} {
-		for _, env := range tokenEnvVars(typ) {
+	for _, c := range accRegistry().Registered() {
+		for _, env := range tokenEnvVars(c) {
 			t.Setenv(env, "")
 		}
 	}
@@ -290,22 +289,22 @@ func clearTokenEnv(t *testing.T) {
 
 func TestTokenEnvVars(t *testing.T) {
 	tests := []struct {
-		cloud framework.ProviderType
+		cloud framework.Cloud
 		want  []string
 	}{
-		{framework.Hetzner, []string{"HCLOUD_TOKEN", "HETZNER_TOKEN", "SPUFF_TOKEN"}},
-		{framework.DigitalOcean, []string{"DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN", "SPUFF_TOKEN"}},
-		{"other", []string{"SPUFF_TOKEN"}},
+		{framework.Cloud{Name: "a", TokenEnv: []string{"A_TOKEN", "A_KEY"}}, []string{"A_TOKEN", "A_KEY", "SPUFF_TOKEN"}},
+		{framework.Planned("other", "Other"), []string{"SPUFF_TOKEN"}},
 	}
 	for _, tt := range tests {
 		if got := tokenEnvVars(tt.cloud); !slices.Equal(got, tt.want) {
-			t.Errorf("tokenEnvVars(%s) = %v, want %v", tt.cloud, got, tt.want)
+			t.Errorf("tokenEnvVars(%s) = %v, want %v", tt.cloud.Name, got, tt.want)
 		}
 	}
-	// The table must not be modified by callers appending to the result.
-	got := tokenEnvVars(framework.Hetzner)
+	// The cloud's list must not be modified by callers appending to the result.
+	c := tests[0].cloud
+	got := tokenEnvVars(c)
 	_ = append(got[:1], "X")
-	if tokenEnvVars(framework.Hetzner)[1] != "HETZNER_TOKEN" {
+	if tokenEnvVars(c)[1] != "A_KEY" {
 		t.Error("tokenEnvVars shares its backing array")
 	}
 }
@@ -336,7 +335,7 @@ func TestParsePositiveDuration(t *testing.T) {
 }
 
 func TestSupportedClouds(t *testing.T) {
-	if got, want := supportedClouds(clouds.WithDefaults()), `"hetzner" (alias "hcloud")`; got != want {
+	if got, want := supportedClouds(accRegistry()), `"hetzner" (alias "hcloud")`; got != want {
 		t.Errorf("supportedClouds = %s, want %s", got, want)
 	}
 	if got := supportedClouds(framework.NewRegistry()); got != "(none)" {

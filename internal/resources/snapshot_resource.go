@@ -317,18 +317,8 @@ func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteReques
 	defer cancel()
 	id := state.ID.ValueString()
 
-	snap, err := framework.GetSnapshot(ctx, r.data.cloud, id)
-	if err != nil {
-		addCloudError(&resp.Diagnostics, "Error Deleting Snapshot "+id, err)
-		return
-	}
-	if snap == nil {
-		return // already gone: deletes are idempotent
-	}
-	if !framework.IsManaged(snap.Labels) {
-		addNotManagedError(&resp.Diagnostics, "snapshot", id, "delete")
-		return
-	}
+	// The cloud layer refuses a snapshot without managed-by=spuff and takes
+	// one already gone for done: deletes are idempotent.
 	logDebug(ctx, "deleting snapshot", map[string]any{"id": id})
 	if err := r.data.cloud.DeleteSnapshot(ctx, id); err != nil {
 		addCloudError(&resp.Diagnostics, "Error Deleting Snapshot "+id, err)

@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/spuff/terraform-provider-spuff/internal/clouds"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
@@ -152,28 +151,12 @@ type noSnapshots struct{ framework.Provider }
 
 func (noSnapshots) SupportsSnapshots() bool { return false }
 
-// wrappedFactory builds a registered cloud and wraps what it builds, to
-// take capabilities away in a test.
-type wrappedFactory struct {
-	framework.Factory
-	wrap func(framework.Provider) framework.Provider
-}
-
-func (f wrappedFactory) Create(cfg framework.Config) (framework.Provider, error) {
-	p, err := f.Factory.Create(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return f.wrap(p), nil
-}
 
 func TestAccSnapshot_notSupported(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
 		w := c.world(t, sim.Options{})
-		registry := clouds.WithDefaults()
-		f, _ := registry.Lookup(c.name)
-		registry.Register(wrappedFactory{f, func(p framework.Provider) framework.Provider { return noSnapshots{p} }})
+		registry := withCloud(c, func(p framework.Provider) framework.Provider { return noSnapshots{p} })
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6(registry),
 			Steps: []resource.TestStep{{

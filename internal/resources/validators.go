@@ -30,12 +30,12 @@ func (v cloudValidator) ValidateString(_ context.Context, req validator.StringRe
 		return
 	}
 	name := req.ConfigValue.ValueString()
-	f, ok := v.registry.Lookup(name)
+	c, ok := v.registry.Lookup(name)
 	switch {
 	case !ok:
 		resp.Diagnostics.AddAttributeError(req.Path, "Unsupported Cloud",
 			fmt.Sprintf("The cloud %q is not known to this provider. Set cloud to one of: %s.", name, supportedClouds(v.registry)))
-	case !f.Implemented():
+	case !c.Implemented():
 		resp.Diagnostics.AddAttributeError(req.Path, "Cloud Not Implemented Yet",
 			fmt.Sprintf("The cloud %q is planned but not implemented in this version of the provider. Set cloud to one of: %s.", name, supportedClouds(v.registry)))
 	}
@@ -45,10 +45,10 @@ func (v cloudValidator) ValidateString(_ context.Context, req validator.StringRe
 // `"hetzner" (alias "hcloud")`.
 func supportedClouds(r *framework.Registry) string {
 	var parts []string
-	for _, t := range r.Implemented() {
-		s := fmt.Sprintf("%q", t)
-		if a := t.Aliases(); len(a) > 0 {
-			s += fmt.Sprintf(" (alias %q)", strings.Join(a, `", "`))
+	for _, c := range r.Implemented() {
+		s := fmt.Sprintf("%q", c.Name)
+		if len(c.Aliases) > 0 {
+			s += fmt.Sprintf(" (alias %q)", strings.Join(c.Aliases, `", "`))
 		}
 		parts = append(parts, s)
 	}
@@ -56,6 +56,28 @@ func supportedClouds(r *framework.Registry) string {
 		return "(none)"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// supportedCloudsMarkdown is supportedClouds for docs, with the planned
+// clouds named too.
+func supportedCloudsMarkdown(r *framework.Registry) string {
+	var now, planned []string
+	for _, c := range r.Registered() {
+		s := "`" + c.Name + "`"
+		if len(c.Aliases) > 0 {
+			s += " (alias `" + strings.Join(c.Aliases, "`, `") + "`)"
+		}
+		if c.Implemented() {
+			now = append(now, s)
+		} else {
+			planned = append(planned, s)
+		}
+	}
+	out := strings.Join(now, ", ")
+	if len(planned) > 0 {
+		out += "; planned: " + strings.Join(planned, ", ")
+	}
+	return out
 }
 
 // endpointValidator applies framework.ValidateEndpoint at validate time.

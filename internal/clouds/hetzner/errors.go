@@ -19,7 +19,7 @@ import (
 )
 
 // providerName is how errors and logs name this cloud.
-const providerName = string(framework.Hetzner)
+const providerName = "hetzner"
 
 // subject says what a failed call was about, so that a not_found answer can
 // name the resource. The zero value means "unknown": not_found then becomes

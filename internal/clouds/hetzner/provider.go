@@ -48,26 +48,6 @@ var (
 	_ framework.PageRetrier      = (*Provider)(nil)
 )
 
-// Factory builds Hetzner providers for the registry.
-type Factory struct{}
-
-var _ framework.Factory = Factory{}
-
-// Type returns framework.Hetzner.
-func (Factory) Type() framework.ProviderType { return framework.Hetzner }
-
-// Implemented is true.
-func (Factory) Implemented() bool { return true }
-
-// Create validates cfg and builds a provider; it calls no API.
-func (Factory) Create(cfg framework.Config) (framework.Provider, error) {
-	p, err := New(cfg)
-	if err != nil {
-		return nil, err // not p: a nil *Provider in an interface is not nil
-	}
-	return p, nil
-}
-
 // New validates cfg and builds a Hetzner provider. It calls no API: a bad
 // token shows on the first call.
 func New(cfg framework.Config) (*Provider, error) {

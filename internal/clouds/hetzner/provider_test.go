@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,17 +16,19 @@ import (
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
 
-func TestFactory(t *testing.T) {
-	f := Factory{}
-	if f.Type() != framework.Hetzner || !f.Implemented() {
-		t.Fatalf("Factory = %v implemented=%v", f.Type(), f.Implemented())
+func TestCloud(t *testing.T) {
+	if Cloud.Name != "hetzner" || !Cloud.Implemented() || !slices.Equal(Cloud.Aliases, []string{"hcloud"}) {
+		t.Fatalf("Cloud = %s aliases %v implemented=%v", Cloud.Name, Cloud.Aliases, Cloud.Implemented())
 	}
-	p, err := f.Create(framework.Config{Token: strings.Repeat("t", 64), Timeouts: framework.DefaultTimeouts()})
+	p, err := Cloud.New(framework.Config{Token: strings.Repeat("t", 64), Timeouts: framework.DefaultTimeouts()})
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	if p.Name() != "hetzner" || !p.SupportsSnapshots() {
+	if p.Name() != "hetzner" || p.SupportsSnapshots() != Cloud.Snapshots {
 		t.Errorf("provider Name=%q SupportsSnapshots=%v", p.Name(), p.SupportsSnapshots())
+	}
+	if u, ok := p.(framework.InstanceUpdater); !ok || u.UpdateCapabilities() != Cloud.Updates {
+		t.Errorf("provider's update capabilities differ from the Cloud's: %T", p)
 	}
 }
 
@@ -43,7 +46,7 @@ func TestFactoryRejectsBadConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := good
 			tc.edit(&cfg)
-			p, err := Factory{}.Create(cfg)
+			p, err := Cloud.New(cfg)
 			if p != nil {
 				t.Errorf("provider = %#v, want a nil interface", p)
 			}

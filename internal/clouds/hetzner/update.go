@@ -15,18 +15,8 @@ var (
 	_ framework.SnapshotUpdater = (*Provider)(nil)
 )
 
-// UpdateCapabilities says what Hetzner changes in place: it renames and relabels servers and snapshots
-// with one PUT, and changes a server's type while it is off. The disk is
-// left as it is (upgrade_disk=false): Hetzner cannot shrink a disk, so a
-// grown disk would make the change one-way, while a kept disk lets the
-// user go back to the smaller type by reverting the configuration.
-func (p *Provider) UpdateCapabilities() framework.UpdateCapabilities {
-	return framework.UpdateCapabilities{
-		Name: true, Labels: true,
-		Resize: true, ResizePowersOff: true, ResizeKeepsDisk: true,
-		SnapshotName: true, SnapshotLabels: true,
-	}
-}
+// UpdateCapabilities says what Hetzner changes in place (Cloud.Updates).
+func (p *Provider) UpdateCapabilities() framework.UpdateCapabilities { return Cloud.Updates }
 
 // UpdateInstance renames and relabels the server (PUT /servers/{id}), then
 // resizes it: power off, change_type, power on. Each step is skipped when

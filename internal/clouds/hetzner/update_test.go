@@ -73,8 +73,8 @@ func TestSimUpdateRefusesUnmanaged(t *testing.T) {
 	}
 	id := strconvID(res.Server.ID)
 	_, err = env.p.UpdateInstance(context.Background(), id, framework.InstanceChange{Labels: map[string]string{"team": "y"}})
-	var ic *framework.InvalidConfigError
-	if !errors.As(err, &ic) || !strings.Contains(ic.Message, "managed-by=spuff") {
+	var nm *framework.NotManagedError
+	if !errors.As(err, &nm) || nm.ID != id || !strings.Contains(err.Error(), "managed-by=spuff") {
 		t.Fatalf("UpdateInstance of an unmanaged server = %v, want a refusal naming managed-by=spuff", err)
 	}
 	if got := env.simServer(t, id).Labels["team"]; got != "x" {

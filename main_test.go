@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+// The clouds main composes: every name and alias resolves, the planned ones
+// say so, and anything else is unknown with the list.
+func TestComposedClouds(t *testing.T) {
+	r := framework.NewRegistry(clouds...)
+	cfg := framework.Config{Token: strings.Repeat("t", 64), Timeouts: framework.DefaultTimeouts()}
+	for _, name := range []string{"hetzner", "hcloud", " HCLOUD "} {
+		p, err := r.CreateByName(name, cfg)
+		if err != nil || p.Name() != "hetzner" {
+			t.Errorf("CreateByName(%q) = %v, %v", name, p, err)
+		}
+	}
+	for name, want := range map[string]string{"digitalocean": "digitalocean", "do": "digitalocean", "aws": "aws", "EC2": "aws"} {
+		var ni *framework.NotImplementedError
+		if _, err := r.CreateByName(name, cfg); !errors.As(err, &ni) || ni.Name != want {
+			t.Errorf("CreateByName(%q) = %v, want NotImplementedError for %s", name, err, want)
+		}
+	}
+	var up *framework.UnknownProviderError
+	if _, err := r.CreateByName("linode", cfg); !errors.As(err, &up) || !slices.Equal(up.Supported, []string{"aws", "digitalocean", "hetzner"}) {
+		t.Errorf("CreateByName(linode) = %v, want UnknownProviderError listing every cloud", err)
+	}
+	for _, c := range r.Implemented() {
+		if c.DisplayName == "" || len(c.TokenEnv) == 0 || c.Example.Region == "" || c.Example.Size == "" || c.EndpointExample == "" {
+			t.Errorf("cloud %s does not declare everything about itself: %+v", c.Name, c)
+		}
+	}
+}
