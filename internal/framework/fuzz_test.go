@@ -171,7 +171,6 @@ func FuzzParseStatus(f *testing.F) {
 	})
 }
 
-
 func FuzzValidateEndpoint(f *testing.F) {
 	for _, s := range []string{
 		"", "https://api.hetzner.cloud/v1", "http://127.0.0.1:8080/v1", "http://localhost/v1",

@@ -16,8 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 const (
@@ -150,7 +150,6 @@ resource "spuff_snapshot" "golden" {
 type noSnapshots struct{ framework.Provider }
 
 func (noSnapshots) SupportsSnapshots() bool { return false }
-
 
 func TestAccSnapshot_notSupported(t *testing.T) {
 	accPreCheck(t)
