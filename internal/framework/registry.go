@@ -31,6 +31,10 @@ type Cloud struct {
 	Snapshots bool
 	// Updates is what the cloud changes in place.
 	Updates UpdateCapabilities
+	// Notes are sentences for the docs of one attribute about this cloud,
+	// keyed by the attribute's path in the cloud-neutral schema ("name",
+	// "size", "image", "snapshot.name", "labels", ...).
+	Notes map[string]string
 	// New builds the provider; it validates the config but calls no API.
 	// Nil for a cloud that is known but not built yet.
 	New func(cfg Config) (Provider, error)

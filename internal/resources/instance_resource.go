@@ -38,10 +38,10 @@ var (
 	_ resource.ResourceWithValidateConfig = (*instanceResource)(nil)
 )
 
-func newInstanceResource() resource.Resource { return &instanceResource{} }
-
 type instanceResource struct {
-	data *providerData
+	// clouds are the provider's, for the docs.
+	clouds []framework.Cloud
+	data   *providerData
 }
 
 type instanceModel struct {
@@ -75,9 +75,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A cloud machine (a dev box, CI runner or GPU box). `terraform apply` creates it and waits until it is " +
 			"running with a public IPv4 address; the machine is recorded in state before the wait, so a failed or interrupted wait " +
-			"leaves a tainted resource, never an unknown machine. What the configured cloud can change in place (on Hetzner: " +
-			"`name`, `labels` and `size`) is updated in place, and the plan says so; every other change replaces the machine. " +
-			"The machine carries the label `managed-by = spuff`.",
+			"leaves a tainted resource, never an unknown machine. What the configured cloud can change in place is updated in " +
+			"place, and the plan says so; every other change replaces the machine. The machine carries the label `managed-by = spuff`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -86,28 +85,30 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The machine's name, unique in the account. On Hetzner it must be a valid hostname (RFC 1123). " +
-					"Renamed in place where the cloud can (Hetzner), otherwise a change replaces the machine.",
+				MarkdownDescription: "The machine's name, unique in the account. " +
+					inPlaceOn(r.clouds, func(u framework.UpdateCapabilities) bool { return u.Name }) + notesOn(r.clouds, "name"),
 			},
 			"region": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The cloud's region or location, e.g. `fsn1`, `nbg1`, `hel1`, `ash`, `hil` or `sin` on Hetzner. " +
-					"Checked against the cloud's catalogue at plan time. A change replaces the machine.",
+				MarkdownDescription: "The cloud's region or location, e.g. " +
+					examplesOf(r.clouds, func(e framework.CloudExample) []string { return e.Regions }) +
+					". Checked against the cloud's catalogue at plan time. A change replaces the machine.",
 				PlanModifiers: replaceString,
 			},
 			"size": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The cloud's machine type, e.g. `cx23` or `cpx22` on Hetzner. Checked against the cloud's catalogue at plan " +
-					"time (offered in `region`; a deprecated type gets a warning with its end-of-sale date). Changed in place where the cloud " +
-					"can: on Hetzner the machine is powered off, its type changed and powered on again, bounded by the `update` timeout; the " +
-					"disk keeps its size, so the change can be reverted. A change of architecture (x86 to arm) or to a type with a smaller " +
-					"disk than the machine's replaces it.",
+				MarkdownDescription: "The cloud's machine type, e.g. " +
+					examplesOf(r.clouds, func(e framework.CloudExample) []string { return e.Sizes }) +
+					". Checked against the cloud's catalogue at plan time (offered in `region`; a deprecated type gets a warning with its " +
+					"end-of-sale date). " + inPlaceOn(r.clouds, func(u framework.UpdateCapabilities) bool { return u.Resize }) +
+					" An in-place change is bounded by the `update` timeout; a change of architecture (x86 to arm), or to a type with a " +
+					"smaller disk than the machine's where the cloud keeps disks, replaces the machine." + notesOn(r.clouds, "size"),
 			},
 			"image": schema.SingleNestedAttribute{
 				Required: true,
 				MarkdownDescription: "The image to boot: exactly one of `ubuntu`, `debian`, `custom` or `snapshot`. " +
-					"Ubuntu and Debian versions are mapped to each cloud's own image (`ubuntu = \"24.04\"` is `ubuntu-24.04` on Hetzner) " +
-					"and checked against the cloud's catalogue at plan time. A change replaces the machine.",
+					"Ubuntu and Debian versions are mapped to each cloud's own image and checked against the cloud's catalogue at plan time. " +
+					"A change replaces the machine." + notesOn(r.clouds, "image"),
 				Attributes: map[string]schema.Attribute{
 					"ubuntu":   imageVariant("An Ubuntu release as `YY.MM`, e.g. `24.04`."),
 					"debian":   imageVariant("A Debian major version, e.g. `12`."),
@@ -154,8 +155,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Labels to put on the machine. The provider adds `managed-by = spuff` itself; that key cannot be set here. " +
-					"The cloud's label rules apply and are checked at plan time. Changed in place where the cloud can (Hetzner), " +
-					"including labels edited outside Terraform.",
+					"The cloud's label rules apply and are checked at plan time. " +
+					inPlaceOn(r.clouds, func(u framework.UpdateCapabilities) bool { return u.Labels }) +
+					" Labels edited outside Terraform show as drift." + notesOn(r.clouds, "labels"),
 				Validators: []validator.Map{reservedLabelValidator{}},
 			},
 			"ipv4_address": schema.StringAttribute{

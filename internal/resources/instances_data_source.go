@@ -27,10 +27,10 @@ var (
 // statusFilters are the statuses the status filter accepts.
 var statusFilters = []string{"new", "active", "off", "archive"}
 
-func newInstancesDataSource() datasource.DataSource { return &instancesDataSource{} }
-
 type instancesDataSource struct {
-	data *providerData
+	// clouds are the provider's, for the docs.
+	clouds []framework.Cloud
+	data   *providerData
 }
 
 type instancesDataSourceModel struct {
@@ -63,14 +63,14 @@ func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every machine in the account that carries the label `managed-by = spuff`, optionally narrowed " +
 			"by labels, name, region and status (all filters must match). Machines without that label are never returned. " +
-			"Filters are checked at plan time with the cloud's rules; label filters are applied by the cloud where it can (Hetzner's " +
-			"label selector), the others by the provider.",
+			"Filters are checked at plan time with the cloud's rules; label filters are applied by the cloud where it can, " +
+			"the others by the provider.",
 		Attributes: map[string]schema.Attribute{
 			"labels": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Only return instances carrying all of these labels with these values. Keys and values follow the " +
-					"cloud's label rules; `managed-by` is the provider's own and cannot be used.",
+					"cloud's label rules; `managed-by` is the provider's own and cannot be used." + notesOn(d.clouds, "labels"),
 				Validators: []validator.Map{reservedLabelValidator{}},
 			},
 			"name_regex": schema.StringAttribute{

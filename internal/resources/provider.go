@@ -246,12 +246,19 @@ func (p *spuffProvider) timeouts(ctx context.Context, obj types.Object) (framewo
 	return t, diags
 }
 
+// Resources are built with the clouds, whose declarations their docs
+// quote.
 func (p *spuffProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newInstanceResource, newSnapshotResource}
+	clouds := p.registry.Implemented()
+	return []func() resource.Resource{
+		func() resource.Resource { return &instanceResource{clouds: clouds} },
+		func() resource.Resource { return &snapshotResource{clouds: clouds} },
+	}
 }
 
 func (p *spuffProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newInstancesDataSource}
+	clouds := p.registry.Implemented()
+	return []func() datasource.DataSource{func() datasource.DataSource { return &instancesDataSource{clouds: clouds} }}
 }
 
 // eachCloud renders one phrase per cloud, joined for a description.

@@ -29,10 +29,10 @@ var (
 	_ resource.ResourceWithValidateConfig = (*snapshotResource)(nil)
 )
 
-func newSnapshotResource() resource.Resource { return &snapshotResource{} }
-
 type snapshotResource struct {
-	data *providerData
+	// clouds are the provider's, for the docs.
+	clouds []framework.Cloud
+	data   *providerData
 }
 
 type snapshotModel struct {
@@ -67,15 +67,16 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The snapshot's name (its description on Hetzner). Changed in place where the cloud can (Hetzner), " +
-					"otherwise a change replaces the snapshot.",
+				MarkdownDescription: "The snapshot's name. " +
+					inPlaceOn(r.clouds, func(u framework.UpdateCapabilities) bool { return u.SnapshotName }) + notesOn(r.clouds, "snapshot.name"),
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"labels": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Labels to put on the snapshot. The provider adds `managed-by = spuff` itself; that key cannot be set here. " +
-					"The cloud's label rules apply and are checked at plan time. Changed in place where the cloud can (Hetzner).",
+					"The cloud's label rules apply and are checked at plan time. " +
+					inPlaceOn(r.clouds, func(u framework.UpdateCapabilities) bool { return u.SnapshotLabels }),
 				Validators: []validator.Map{reservedLabelValidator{}},
 			},
 			"created_at": schema.StringAttribute{

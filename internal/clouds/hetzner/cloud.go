@@ -30,6 +30,13 @@ var Cloud = framework.Cloud{
 		Resize: true, ResizePowersOff: true, ResizeKeepsDisk: true,
 		SnapshotName: true, SnapshotLabels: true,
 	},
+	Notes: map[string]string{
+		"name":          "it must be a valid hostname (RFC 1123).",
+		"size":          "the machine is powered off, its type changed (`change_type`, the disk kept as it is) and it runs again.",
+		"image":         "`ubuntu = \"24.04\"` is the system image `ubuntu-24.04`; a snapshot is given by its numeric image ID.",
+		"labels":        "key/value labels with Hetzner's syntax (optional DNS-subdomain prefix, 63-character names and values); filtered by the API's label selector.",
+		"snapshot.name": "the snapshot image's description (Hetzner snapshots have no name of their own).",
+	},
 	New: func(cfg framework.Config) (framework.Provider, error) {
 		p, err := New(cfg)
 		if err != nil {
