@@ -1,6 +1,7 @@
-// Command spuff-sim runs the spuff cloud simulator: a stateful local
-// Hetzner Cloud API that the official SDKs and Terraform providers can use
-// offline. See package internal/sim for what it simulates.
+// Command spuff-sim runs the spuff cloud simulator: stateful local cloud
+// APIs (today Hetzner Cloud) over one world, that the official SDKs and
+// Terraform providers can use offline. It prints one line per cloud API
+// and one for the admin API. See package internal/sim for what it simulates.
 package main
 
 import (
@@ -53,8 +54,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: spuff-sim [flags]
 
-spuff-sim serves a simulated Hetzner Cloud API under /v1 and an admin API
-under /_sim (reset, config, faults, clock, state, requests). Point hcloud-go,
+spuff-sim serves simulated cloud APIs over one world (today the Hetzner
+Cloud API under /v1) and an admin API under /_sim (reset, config, faults,
+clock, state, requests, and out-of-band changes to machines and snapshots:
+/_sim/machines, /_sim/images). It prints one line per cloud API. Point hcloud-go,
 terraform-provider-hcloud or the spuff provider at http://ADDR/v1 with any
 non-empty bearer token, or only those given with -token
 (terraform-provider-hcloud itself insists on 64 characters). GET
@@ -124,27 +127,56 @@ Flags:
 	}
 	base := "http://" + ln.Addr().String()
 
-	handler := s.Handler()
+	var logger *log.Logger
 	if *verbose {
-		handler = logRequests(handler, log.New(stderr, "", log.LstdFlags|log.Lmicroseconds))
+		logger = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	var servers []*http.Server
+	serve := func(ln net.Listener, h http.Handler) {
+		if logger != nil {
+			h = logRequests(h, logger)
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, srv)
+		go func() { serveErr <- srv.Serve(ln) }()
+	}
+	closeAll := func() {
+		for _, srv := range servers {
+			_ = srv.Close()
+		}
+	}
+	serve(ln, s.Handler())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
 
 	fmt.Fprintf(stdout, "spuff-sim listening on %s\n", base)
-	fmt.Fprintf(stdout, "  Hetzner Cloud API: %s/v1\n", base)
-	fmt.Fprintf(stdout, "  admin API:         %s/_sim/\n", base)
+	// One line per cloud API. A front end that needs the root of its own
+	// port (godo drops path prefixes) gets a listener of its own next to
+	// the main one.
+	for _, fe := range s.FrontEnds() {
+		url := base + fe.Path
+		if fe.OwnPort {
+			host, _, _ := net.SplitHostPort(ln.Addr().String())
+			own, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+			if err != nil {
+				closeAll()
+				return err
+			}
+			serve(own, fe.Handler)
+			url = "http://" + own.Addr().String() + fe.Path
+		}
+		fmt.Fprintf(stdout, "  %s (%s): %s\n", fe.Title, fe.Cloud, url)
+	}
+	fmt.Fprintf(stdout, "  admin API: %s/_sim/\n", base)
 	if rates != (sim.FaultRates{}) {
 		fmt.Fprintf(stdout, "  random faults:     5xx %g, 429 %g, drop %g, latency %v + up to %v, seed %d\n",
 			rates.ServerError, rates.RateLimit, rates.Drop, rates.Latency, rates.LatencyJitter, s.Seed())
 	}
 	if *urlFile != "" {
 		if err := writeFileAtomic(*urlFile, base+"\n"); err != nil {
-			_ = srv.Close()
+			closeAll()
 			return fmt.Errorf("writing -url-file: %w", err)
 		}
 	}
@@ -157,10 +189,11 @@ Flags:
 	fmt.Fprintln(stdout, "spuff-sim shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
+	var errs []error
+	for _, srv := range servers {
+		errs = append(errs, srv.Shutdown(shutdownCtx))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // writeFileAtomic writes via a temporary file and rename, so a reader that

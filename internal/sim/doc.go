@@ -4,20 +4,35 @@
 // too. It is a product, not a mock: a behavior the real cloud has and the
 // simulator lacks is a bug.
 //
-// The package owns two layers:
+// It lives in internal/sim, not under internal/clouds: it is the far side
+// of the wire, the cloud itself, and no cloud client may import it (only
+// tests and cmd/spuff-sim do). It is layered so that a cloud is one front
+// end package:
 //
-//   - The world (world.go, seeds.go, faults.go, chaos.go, ratelimit.go,
-//     sshkeys.go): cloud-neutral state. Machines, images, actions, SSH keys,
-//     the seeded regions, sizes and system images, a clock, lazily computed
-//     transitions, scripted faults, random fault rates with their seeded
-//     stream, request and fault counts and per-token rate-limit buckets.
-//     Nothing in it knows a wire format, so DigitalOcean (JSON /v2) and EC2
-//     (Query/XML on POST /) front ends can later be added over the same
-//     world.
+//   - world: cloud-neutral state. Machines in neutral phases (provisioning,
+//     running, stopping, off, resizing, deleting, gone), actions of neutral
+//     kinds, images, SSH keys, a catalogue per cloud, tombstones, an
+//     idempotency index, the clock, scripted faults, random fault rates with
+//     their seeded stream, request and fault counts and per-token rate-limit
+//     buckets. Each cloud registers a Policy: IPs at create or while
+//     booting, deletes instant or tombstoned, snapshot images present at
+//     once or only when their action completes.
 //
-//   - Front ends that translate HTTP to and from the world. Today there is
-//     the Hetzner Cloud API under /v1/ (hetzner.go, hetzner_json.go,
-//     labels.go) and the simulator's own admin API under /_sim/ (admin.go).
+//   - frontend: the one request pipeline (count, delay, scripted and random
+//     faults before any change, auth, rate limit, route, handler, faults
+//     after) with the hooks a front end fills in: routes, fault key, auth
+//     scheme, error bodies, rate-limit headers, content type.
+//
+//   - hetzner: the Hetzner Cloud API under /v1/, mapping phases and action
+//     kinds to Hetzner's status words and commands. DigitalOcean and EC2
+//     front ends are to be added beside it.
+//
+//   - this package: the facade tests and cmd/spuff-sim use (New, Handler,
+//     FrontEnds, Servers, Images, faults, counts) and the admin API under
+//     /_sim/, including out-of-band changes in no cloud's wire format
+//     (CreateMachine, DeleteMachine, SetLabels, StopMachine, DeleteImage,
+//     SetImageLabels; POST /_sim/machines, POST /_sim/machines/{id}/delete,
+//     PUT /_sim/machines/{id}/labels, ...).
 //
 // Time never advances in the background: every status (server initializing
 // -> running, image creating -> available, action running -> success) is

@@ -15,7 +15,12 @@ import (
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
 	"github.com/hetznercloud/hcloud-go/v2/hcloud/exp/kit/sshutil"
+
+	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
 )
+
+// firstID is the first ID after New and Reset.
+const firstID = world.FirstID
 
 // testToken is 64 characters, the length terraform-provider-hcloud insists on.
 var testToken = strings.Repeat("a", 64)

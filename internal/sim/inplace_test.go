@@ -125,10 +125,21 @@ func TestPoweroffChangeTypePoweron(t *testing.T) {
 	// A larger type, keeping the disk.
 	a, resp := e.do("POST", "/v1/servers/"+strconv.FormatInt(s.ID, 10)+"/actions/change_type",
 		map[string]any{"server_type": "cx33", "upgrade_disk": false})
-	var body struct{ Action hzAction }
+	type ref struct {
+		ID   int64  `json:"id"`
+		Type string `json:"type"`
+	}
+	var body struct {
+		Action struct {
+			ID        int64  `json:"id"`
+			Command   string `json:"command"`
+			Status    string `json:"status"`
+			Resources []ref  `json:"resources"`
+		} `json:"action"`
+	}
 	if err := json.Unmarshal(resp, &body); err != nil || a.StatusCode != http.StatusCreated ||
 		body.Action.Command != "change_server_type" || body.Action.Status != "running" ||
-		len(body.Action.Resources) != 1 || body.Action.Resources[0] != (hzResourceRef{ID: s.ID, Type: "server"}) {
+		len(body.Action.Resources) != 1 || body.Action.Resources[0] != (ref{ID: s.ID, Type: "server"}) {
 		t.Fatalf("change_type = %d %s", a.StatusCode, resp)
 	}
 	during := e.serverOf(s.ID)

@@ -1,41 +1,78 @@
 package sim
 
 import (
+	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/spuff/terraform-provider-spuff/internal/sim/frontend"
+	"github.com/spuff/terraform-provider-spuff/internal/sim/hetzner"
+	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
 )
 
 // Options configure a simulator. The zero value is a usable simulator with
 // instant transitions, any token accepted and the real rate limit.
 type Options struct {
-	ServerReadyDelay time.Duration    // initializing -> running (the public IPv4 is there from the create answer on, as on Hetzner). 0 = next read sees running.
-	ImageReadyDelay  time.Duration    // snapshot image creating -> available (and its create_image action -> success)
-	ActionDelay      time.Duration    // other actions (delete_server etc.) running -> success; default 0
+	ServerReadyDelay time.Duration    // provisioning -> running (on Hetzner the public IPv4 is there from the create answer on). 0 = next read sees running.
+	ImageReadyDelay  time.Duration    // snapshot image pending -> available (and its snapshot action -> success)
+	ActionDelay      time.Duration    // other actions (delete, power) running -> success; default 0
 	Tokens           []string         // allow-list; empty = any non-empty bearer token is accepted
-	RateLimit        int              // bucket size per token, refills 1 request/s; 0 means the real default 3600; negative disables limiting (headers still sent)
+	RateLimit        int              // bucket size per token, refills 1 request/s; 0 means the cloud's real default (Hetzner 3600); negative disables limiting (headers still sent)
 	Now              func() time.Time // clock; nil = time.Now (tests may inject a fake clock)
 	Faults           FaultRates       // random faults and latency for every cloud request; New panics if they don't Validate
 	Seed             int64            // seed of the random faults; 0 = seeded from the time (Seed reports it)
 }
 
+// Fault is a scripted fault; see world.Fault.
+type Fault = world.Fault
+
+// FaultRates are random fault rates and latency; see world.FaultRates.
+type FaultRates = world.FaultRates
+
+// FrontEnd is one cloud API the simulator serves.
+type FrontEnd struct {
+	Cloud string // "hetzner"
+	Title string // "Hetzner Cloud API"
+	// Path is the API's root on its handler: the SDK's endpoint is the
+	// base URL plus Path ("/v1"). "" = the root (DigitalOcean, EC2).
+	Path string
+	// OwnPort says the API must be served at the root of its own
+	// listener (godo drops path prefixes); otherwise it shares Handler().
+	OwnPort bool
+	Handler http.Handler
+}
+
+// frontEnds are the clouds the simulator serves: one line per cloud.
+var frontEnds = []func(w *world.World, opts Options) FrontEnd{
+	func(w *world.World, opts Options) FrontEnd {
+		fe := hetzner.New(w, hetzner.Options{RateLimit: opts.RateLimit})
+		return FrontEnd{Cloud: hetzner.Name, Title: "Hetzner Cloud API", Path: hetzner.Prefix,
+			Handler: frontend.New(w, fe, opts.Tokens)}
+	},
+}
+
 // Sim is a running simulator: one world and the front ends serving it.
 // All methods are safe for concurrent use.
 type Sim struct {
-	w       *world
-	handler http.Handler
+	w         *world.World
+	frontEnds []FrontEnd
+	handler   http.Handler
 }
 
-// Server is a snapshot of a simulated server.
+// Server is a snapshot of a simulated machine.
 type Server struct {
 	ID         int64             `json:"id"`
+	Cloud      string            `json:"cloud"`
 	Name       string            `json:"name"`
-	Status     string            `json:"status"`
+	Status     string            `json:"status"` // the cloud's word ("initializing")
+	Phase      string            `json:"phase"`  // the neutral phase ("provisioning")
 	Location   string            `json:"location"`
 	ServerType string            `json:"server_type"`
 	Image      string            `json:"image"` // system image name, or the image ID in decimal for snapshots
-	IPv4       string            `json:"ipv4"`  // from creation on; "" when created without IPv4
+	IPv4       string            `json:"ipv4"`  // "" until assigned, or when created without IPv4
 	Labels     map[string]string `json:"labels"`
 	Created    time.Time         `json:"created"`
 	UserData   string            `json:"user_data,omitempty"` // only from ServersWithSecrets
@@ -44,6 +81,7 @@ type Server struct {
 // Image is a snapshot of a simulated snapshot image.
 type Image struct {
 	ID          int64             `json:"id"`
+	Cloud       string            `json:"cloud"`
 	Type        string            `json:"type"`
 	Status      string            `json:"status"`
 	Description string            `json:"description"`
@@ -58,23 +96,38 @@ func New(opts Options) *Sim {
 	if err := opts.Faults.Validate(); err != nil {
 		panic("sim: invalid Options.Faults: " + err.Error())
 	}
-	w := newWorld(opts)
+	w := world.New(world.Options{
+		Now:    opts.Now,
+		Delays: world.Delays{MachineReady: opts.ServerReadyDelay, ImageReady: opts.ImageReadyDelay, Action: opts.ActionDelay},
+		Faults: opts.Faults,
+		Seed:   opts.Seed,
+	})
 	s := &Sim{w: w}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", newHetzner(w, opts.Tokens))
+	for _, mk := range frontEnds {
+		fe := mk(w, opts)
+		s.frontEnds = append(s.frontEnds, fe)
+		if !fe.OwnPort {
+			mux.Handle(fe.Path+"/", fe.Handler)
+		}
+	}
 	mux.Handle("/_sim/", newAdmin(s))
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "application/json")
 		rw.WriteHeader(http.StatusNotFound)
-		_, _ = rw.Write(mustJSON(hzErrorBody{hzErrorPayload{Code: "not_found",
-			Message: "not found: the Hetzner API is under /v1/, the admin API under /_sim/", Details: struct{}{}}}))
+		_, _ = rw.Write(hetzner.NotFoundBody("not found: the Hetzner API is under /v1/, the admin API under /_sim/"))
 	})
 	s.handler = mux
 	return s
 }
 
-// Handler serves the Hetzner API under /v1/ and the admin API under /_sim/.
+// Handler serves every front end that shares a listener (the Hetzner API
+// under /v1/) and the admin API under /_sim/.
 func (s *Sim) Handler() http.Handler { return s.handler }
+
+// FrontEnds lists the cloud APIs served, in a fixed order. Those with
+// OwnPort need a listener of their own; the others are in Handler().
+func (s *Sim) FrontEnds() []FrontEnd { return s.frontEnds }
 
 // Reset empties the world (the seeded catalog stays) and clears request
 // and fault counts, scripted faults, rate-limit buckets and any clock
@@ -82,73 +135,102 @@ func (s *Sim) Handler() http.Handler { return s.handler }
 // configured; IDs and addresses start over, and so does the random stream,
 // so the same requests after a Reset meet the same random faults.
 func (s *Sim) Reset() {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	s.w.reset()
+	s.w.Lock()
+	defer s.w.Unlock()
+	s.w.Reset()
 }
 
 // SetDelays changes the transition delays for resources created from now on.
 func (s *Sim) SetDelays(serverReady, imageReady time.Duration) {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	s.w.serverReadyDelay, s.w.imageReadyDelay = serverReady, imageReady
+	s.w.Lock()
+	defer s.w.Unlock()
+	s.w.Delays.MachineReady, s.w.Delays.ImageReady = serverReady, imageReady
 }
 
-// Servers returns copies of all servers as of now, sorted by ID, without
+// Servers returns copies of all machines as of now, sorted by ID, without
 // their user data.
 func (s *Sim) Servers() []Server { return s.servers(false) }
 
-// ServersWithSecrets is Servers with each server's user data, which the
-// cloud API never shows back.
+// ServersWithSecrets is Servers with each machine's user data, which the
+// cloud APIs never show back.
 func (s *Sim) ServersWithSecrets() []Server { return s.servers(true) }
 
 func (s *Sim) servers(secrets bool) []Server {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	now := s.w.now()
-	s.w.settle(now)
+	s.w.Lock()
+	defer s.w.Unlock()
+	s.w.Settle(s.w.Now())
 	var out []Server
-	for _, m := range sortedValues(s.w.machines) {
-		img := strconv.FormatInt(m.ImageID, 10)
-		if i := s.w.images[m.ImageID]; i != nil && i.Name != "" {
-			img = i.Name
-		}
-		srv := Server{
-			ID: m.ID, Name: m.Name, Status: m.status, Location: m.Region, ServerType: m.Size,
-			Image: img, IPv4: m.IPv4, Labels: cloneLabels(m.Labels), Created: m.Created,
-		}
-		if secrets {
-			srv.UserData = m.UserData
-		}
-		out = append(out, srv)
+	for _, m := range world.SortedValues(s.w.Machines) {
+		out = append(out, s.server(m, secrets))
 	}
 	return out
+}
+
+// server renders m; the world must be locked.
+func (s *Sim) server(m *world.Machine, secrets bool) Server {
+	img := strconv.FormatInt(m.ImageID, 10)
+	if i := s.w.Images[m.ImageID]; i != nil && i.Name != "" {
+		img = i.Name
+	}
+	srv := Server{
+		ID: m.ID, Cloud: m.Cloud, Name: m.Name, Status: status(m), Phase: string(m.Phase), Location: m.Region, ServerType: m.Size,
+		Image: img, IPv4: m.IPv4, Labels: world.CloneLabels(m.Labels), Created: m.Created,
+	}
+	if secrets {
+		srv.UserData = m.UserData
+	}
+	return srv
+}
+
+// status is the machine's phase in its cloud's words.
+func status(m *world.Machine) string {
+	switch m.Cloud {
+	case hetzner.Name:
+		return hetzner.Status(m.Phase)
+	}
+	return string(m.Phase)
+}
+
+func imageStatus(img *world.Image, st world.ImageState) string {
+	switch img.Cloud {
+	case hetzner.Name:
+		return hetzner.ImageStatus(st)
+	}
+	return string(st)
 }
 
 // Images returns copies of the snapshot images (not the seeded system
 // images) as of now, sorted by ID.
 func (s *Sim) Images() []Image {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	now := s.w.now()
+	s.w.Lock()
+	defer s.w.Unlock()
+	now := s.w.Now()
 	var out []Image
-	for _, img := range sortedValues(s.w.images) {
-		if img.Kind == "system" {
+	for _, img := range world.SortedValues(s.w.Images) {
+		if img.Kind == "system" || !s.w.ImageVisible(img, now) {
 			continue
 		}
-		out = append(out, Image{
-			ID: img.ID, Type: img.Kind, Status: s.w.imageStatus(img, now), Description: img.Description,
-			CreatedFrom: img.FromMachine, Labels: cloneLabels(img.Labels), Created: img.Created,
-		})
+		out = append(out, s.image(img, now))
 	}
 	return out
 }
 
+func (s *Sim) image(img *world.Image, now time.Time) Image {
+	return Image{
+		ID: img.ID, Cloud: img.Cloud, Type: img.Kind, Status: imageStatus(img, s.w.ImageState(img, now)), Description: img.Description,
+		CreatedFrom: img.FromMachine, Labels: world.CloneLabels(img.Labels), Created: img.Created,
+	}
+}
+
+// faultCodes is the error-code table that fills in a fault: Hetzner's, the
+// only cloud so far whose faults name codes.
+var faultCodes = hetzner.ErrorCodes
+
 // InjectFault arms a fault; see Fault for the matching rules.
 func (s *Sim) InjectFault(f Fault) {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	s.w.addFault(f)
+	s.w.Lock()
+	defer s.w.Unlock()
+	s.w.AddFault(f.Normalize(faultCodes))
 }
 
 // RequestCounts returns how often each route was requested, keyed like
@@ -158,9 +240,9 @@ func (s *Sim) InjectFault(f Fault) {
 // injected latency: they all reached the simulator. The admin API is not
 // counted.
 func (s *Sim) RequestCounts() map[string]int {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	return maps.Clone(s.w.counts)
+	s.w.Lock()
+	defer s.w.Unlock()
+	return maps.Clone(s.w.Counts)
 }
 
 // SetFaultRates replaces the random fault rates and latency for requests
@@ -169,34 +251,33 @@ func (s *Sim) SetFaultRates(r FaultRates) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	s.w.rates = r
+	s.w.Lock()
+	defer s.w.Unlock()
+	s.w.Rates = r
 	return nil
 }
 
 // FaultRates returns the random fault rates and latency in force.
 func (s *Sim) FaultRates() FaultRates {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	return s.w.rates
+	s.w.Lock()
+	defer s.w.Unlock()
+	return s.w.Rates
 }
 
 // Seed returns the seed of the random faults: Options.Seed, or the one
 // taken from the time when that was 0. A simulator started with it meets
 // the same random faults for the same sequence of requests.
 func (s *Sim) Seed() int64 {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	return s.w.seed
+	s.w.Lock()
+	defer s.w.Unlock()
+	return s.w.Seed
 }
 
 // Reseed restarts the random stream from seed (0 = from the time).
 func (s *Sim) Reseed(seed int64) {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	s.w.seed = effectiveSeed(seed)
-	s.w.rng = newRNG(s.w.seed)
+	s.w.Lock()
+	defer s.w.Unlock()
+	s.w.Reseed(seed)
 }
 
 // FaultCounts returns how many faults were applied since New or Reset, by
@@ -207,11 +288,168 @@ func (s *Sim) Reseed(seed int64) {
 // delayed and faulted; a random fault drawn for a request that a scripted
 // fault answered first does not count.
 func (s *Sim) FaultCounts() map[string]int {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	out := make(map[string]int, len(faultCountKeys))
-	for _, k := range faultCountKeys {
-		out[k] = s.w.faultCounts[k]
+	s.w.Lock()
+	defer s.w.Unlock()
+	out := make(map[string]int, len(world.FaultCountKeys))
+	for _, k := range world.FaultCountKeys {
+		out[k] = s.w.FaultCounts[k]
 	}
 	return out
+}
+
+// ErrNotFound is returned by the out-of-band methods for an unknown ID.
+var ErrNotFound = errors.New("not found")
+
+// ErrInvalid is returned by CreateMachine for a spec the cloud's catalogue
+// refuses.
+var ErrInvalid = errors.New("invalid")
+
+// MachineSpec is a machine created out of band (CreateMachine): as if
+// another client (the console, a script, someone else's Terraform) had
+// created it. Empty Cloud means Hetzner; empty Region, Size or Image take
+// the cloud's first region, size sold there and system image of that
+// architecture.
+type MachineSpec struct {
+	Cloud    string            `json:"cloud"`
+	Name     string            `json:"name"`
+	Region   string            `json:"region"`
+	Size     string            `json:"size"`
+	Image    string            `json:"image"` // system image name
+	Labels   map[string]string `json:"labels"`
+	UserData string            `json:"user_data"`
+}
+
+// CreateMachine creates a machine out of band, bypassing every cloud API
+// (no request is counted, no fault or rate limit applies). It provisions
+// like any other machine, with the configured delay.
+func (s *Sim) CreateMachine(spec MachineSpec) (Server, error) {
+	if spec.Cloud == "" {
+		spec.Cloud = hetzner.Name
+	}
+	s.w.Lock()
+	defer s.w.Unlock()
+	now := s.w.Now()
+	s.w.Settle(now)
+	found := false
+	for _, fe := range s.frontEnds {
+		found = found || fe.Cloud == spec.Cloud
+	}
+	if !found {
+		return Server{}, fmt.Errorf("%w: cloud %q is not simulated", ErrInvalid, spec.Cloud)
+	}
+	if spec.Name == "" {
+		return Server{}, fmt.Errorf("%w: name is required", ErrInvalid)
+	}
+	cat := s.w.Catalog(spec.Cloud)
+	if spec.Region == "" && len(cat.Regions) > 0 {
+		spec.Region = cat.Regions[0].Name
+	}
+	reg := cat.Region(spec.Region)
+	if reg == nil {
+		return Server{}, fmt.Errorf("%w: region %q not found", ErrInvalid, spec.Region)
+	}
+	var size *world.Size
+	for i := range cat.Sizes {
+		sz := &cat.Sizes[i]
+		if (spec.Size == "" || sz.Name == spec.Size) && sz.Orderable(reg.Name, now) {
+			size = sz
+			break
+		}
+	}
+	if size == nil {
+		return Server{}, fmt.Errorf("%w: size %q is not sold in %s", ErrInvalid, spec.Size, reg.Name)
+	}
+	var img *world.Image
+	for _, i := range world.SortedValues(s.w.Images) {
+		if i.Cloud == spec.Cloud && i.Kind == "system" && i.Arch == size.Arch && (spec.Image == "" || i.Name == spec.Image) {
+			img = i
+			break
+		}
+	}
+	if img == nil {
+		return Server{}, fmt.Errorf("%w: image %q not found for %s", ErrInvalid, spec.Image, size.Arch)
+	}
+	m, _, _ := s.w.CreateMachine(world.MachineSpec{
+		Cloud: spec.Cloud, Name: spec.Name, Region: reg.Name, Size: size.Name, DiskGB: size.DiskGB, ImageID: img.ID,
+		Labels: world.CloneLabels(spec.Labels), UserData: spec.UserData, Start: true, IPv4: true, IPv6: true,
+	}, now)
+	return s.server(m, false), nil
+}
+
+// Machine returns one machine as of now.
+func (s *Sim) Machine(id int64) (Server, error) {
+	s.w.Lock()
+	defer s.w.Unlock()
+	s.w.Settle(s.w.Now())
+	m := s.w.Machines[id]
+	if m == nil {
+		return Server{}, fmt.Errorf("machine %d: %w", id, ErrNotFound)
+	}
+	return s.server(m, false), nil
+}
+
+// DeleteMachine deletes a machine out of band, as if someone had deleted it
+// in the console: at once, or as a tombstone where the cloud keeps deleted
+// machines visible. Its actions stay queryable.
+func (s *Sim) DeleteMachine(id int64) error {
+	s.w.Lock()
+	defer s.w.Unlock()
+	now := s.w.Now()
+	s.w.Settle(now)
+	m := s.w.Machine(id)
+	if m == nil {
+		return fmt.Errorf("machine %d: %w", id, ErrNotFound)
+	}
+	s.w.RemoveMachine(m, now)
+	return nil
+}
+
+// SetLabels replaces a machine's labels out of band (nil clears them);
+// removing managed-by=spuff makes it unmanaged.
+func (s *Sim) SetLabels(id int64, labels map[string]string) error {
+	s.w.Lock()
+	defer s.w.Unlock()
+	m := s.w.Machine(id)
+	if m == nil {
+		return fmt.Errorf("machine %d: %w", id, ErrNotFound)
+	}
+	m.Labels = world.CloneLabels(labels)
+	return nil
+}
+
+// StopMachine powers a machine off out of band, at once.
+func (s *Sim) StopMachine(id int64) error {
+	s.w.Lock()
+	defer s.w.Unlock()
+	s.w.Settle(s.w.Now())
+	m := s.w.Machine(id)
+	if m == nil {
+		return fmt.Errorf("machine %d: %w", id, ErrNotFound)
+	}
+	m.Phase, m.Pending = world.Off, nil
+	return nil
+}
+
+// DeleteImage deletes a snapshot image out of band.
+func (s *Sim) DeleteImage(id int64) error {
+	s.w.Lock()
+	defer s.w.Unlock()
+	img := s.w.Images[id]
+	if img == nil || img.Kind == "system" {
+		return fmt.Errorf("snapshot %d: %w", id, ErrNotFound)
+	}
+	delete(s.w.Images, id)
+	return nil
+}
+
+// SetImageLabels replaces a snapshot image's labels out of band.
+func (s *Sim) SetImageLabels(id int64, labels map[string]string) error {
+	s.w.Lock()
+	defer s.w.Unlock()
+	img := s.w.Images[id]
+	if img == nil || img.Kind == "system" {
+		return fmt.Errorf("snapshot %d: %w", id, ErrNotFound)
+	}
+	img.Labels = world.CloneLabels(labels)
+	return nil
 }

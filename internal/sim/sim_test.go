@@ -267,18 +267,18 @@ func TestFaultMatching(t *testing.T) {
 		{Fault{Path: "*"}, "GET", "/anything", true},
 	}
 	for _, tt := range tests {
-		if got := tt.f.matchesRequest(tt.method, tt.path); got != tt.want {
+		if got := tt.f.MatchesRequest(tt.method, tt.path); got != tt.want {
 			t.Errorf("%+v matches %s %s = %v, want %v", tt.f, tt.method, tt.path, got, tt.want)
 		}
 	}
-	if !(&Fault{Path: "action:*"}).matchesAction("delete_server") || (&Fault{Path: "action:create_image"}).matchesAction("delete_server") {
+	if !(&Fault{Path: "action:*"}).MatchesAction("delete_server") || (&Fault{Path: "action:create_image"}).MatchesAction("delete_server") {
 		t.Error("action fault matching is wrong")
 	}
-	n := Fault{Status: 429}.normalize()
+	n := Fault{Status: 429}.Normalize(faultCodes)
 	if n.Code != "rate_limit_exceeded" || n.Times != 1 || n.Message == "" {
 		t.Errorf("normalize(429) = %+v", n)
 	}
-	if n := (Fault{Code: "locked"}).normalize(); n.Status != http.StatusLocked {
+	if n := (Fault{Code: "locked"}).Normalize(faultCodes); n.Status != http.StatusLocked {
 		t.Errorf("normalize(locked) = %+v", n)
 	}
 }

@@ -1,4 +1,4 @@
-package sim
+package world
 
 import (
 	"net/http"
@@ -16,11 +16,13 @@ import (
 // An After fault replaces whatever the answer would have been, errors
 // included.
 //
-// Path is an exact request path including the /v1 prefix, or a prefix
-// ending in "*" ("/v1/servers*"). The special form "action:<command>"
+// Path is matched against the fault key a front end gives each request:
+// for Hetzner the request path including the /v1 prefix, for EC2 later its
+// action name. It is an exact key, or a prefix ending in "*"
+// ("/v1/servers*"). The special form "action:<command>"
 // ("action:create_image", or "action:*" for any command) does not match
-// requests: it makes the next Times actions with that command end in status
-// "error" (Code defaults to "action_failed", Message to "Action failed");
+// requests: it makes the next Times actions the cloud calls command fail
+// (the front end renders a missing Code and Message in its own words);
 // Drop and After don't apply to it.
 //
 // Scripted faults are checked before the random FaultRates, so a script
@@ -38,59 +40,46 @@ type Fault struct {
 
 const actionFaultPrefix = "action:"
 
-func (f *Fault) isAction() bool { return strings.HasPrefix(f.Path, actionFaultPrefix) }
+// IsAction reports whether the fault fails actions rather than requests.
+func (f *Fault) IsAction() bool { return strings.HasPrefix(f.Path, actionFaultPrefix) }
 
-func (f *Fault) matchesRequest(method, path string) bool {
-	if f.isAction() || (f.Method != "" && !strings.EqualFold(f.Method, method)) {
+// MatchesRequest reports whether the fault matches a request with this fault key.
+func (f *Fault) MatchesRequest(method, key string) bool {
+	if f.IsAction() || (f.Method != "" && !strings.EqualFold(f.Method, method)) {
 		return false
 	}
 	if prefix, ok := strings.CutSuffix(f.Path, "*"); ok {
-		return strings.HasPrefix(path, prefix)
+		return strings.HasPrefix(key, prefix)
 	}
-	return f.Path == path
+	return f.Path == key
 }
 
-func (f *Fault) matchesAction(command string) bool {
+// MatchesAction reports whether the fault fails an action the cloud calls command.
+func (f *Fault) MatchesAction(command string) bool {
 	c, ok := strings.CutPrefix(f.Path, actionFaultPrefix)
 	return ok && (c == "*" || c == command)
 }
 
-// errorCodeForStatus gives the Hetzner error code a status usually carries.
-var errorCodeForStatus = map[int]string{
-	http.StatusBadRequest:          "invalid_input",
-	http.StatusUnauthorized:        "unauthorized",
-	http.StatusForbidden:           "forbidden",
-	http.StatusNotFound:            "not_found",
-	http.StatusConflict:            "conflict",
-	http.StatusPreconditionFailed:  "resource_unavailable",
-	http.StatusUnprocessableEntity: "service_error",
-	http.StatusLocked:              "locked",
-	http.StatusTooManyRequests:     "rate_limit_exceeded",
-	http.StatusInternalServerError: "server_error",
-	http.StatusBadGateway:          "bad_gateway",
-	http.StatusServiceUnavailable:  "unavailable",
-	http.StatusGatewayTimeout:      "timeout",
-}
-
-// normalize fills in what the caller left out, so a spent or listed fault
-// shows exactly what it answers.
-func (f Fault) normalize() Fault {
+// Normalize fills in what the caller left out, so a spent or listed fault
+// shows exactly what it answers. codes gives a cloud's error code for a
+// status (hetzner.ErrorCodes).
+func (f Fault) Normalize(codes map[int]string) Fault {
 	if f.Times <= 0 {
 		f.Times = 1
 	}
-	if f.isAction() || f.Drop {
+	if f.IsAction() || f.Drop {
 		return f
 	}
 	if f.Status == 0 {
 		f.Status = http.StatusInternalServerError
-		for st, code := range errorCodeForStatus {
+		for st, code := range codes {
 			if code == f.Code && f.Code != "" {
 				f.Status = st
 			}
 		}
 	}
 	if f.Code == "" {
-		f.Code = errorCodeForStatus[f.Status]
+		f.Code = codes[f.Status]
 		if f.Code == "" {
 			f.Code = "unknown_error"
 		}
@@ -101,20 +90,20 @@ func (f Fault) normalize() Fault {
 	return f
 }
 
-func (w *world) addFault(f Fault) {
-	f = f.normalize()
-	w.faults = append(w.faults, &f)
+// AddFault arms a fault, normalized by the caller.
+func (w *World) AddFault(f Fault) {
+	w.Faults = append(w.Faults, &f)
 }
 
 // take consumes one use of the first fault that matches and returns a copy.
-func (w *world) take(match func(*Fault) bool) *Fault {
-	for i, f := range w.faults {
+func (w *World) take(match func(*Fault) bool) *Fault {
+	for i, f := range w.Faults {
 		if !match(f) {
 			continue
 		}
 		f.Times--
 		if f.Times <= 0 {
-			w.faults = append(w.faults[:i:i], w.faults[i+1:]...)
+			w.Faults = append(w.Faults[:i:i], w.Faults[i+1:]...)
 		}
 		c := *f
 		return &c
@@ -122,20 +111,20 @@ func (w *world) take(match func(*Fault) bool) *Fault {
 	return nil
 }
 
-// takeRequestFault consumes a request fault that strikes before (after ==
+// TakeRequestFault consumes a request fault that strikes before (after ==
 // false) or after the request is handled.
-func (w *world) takeRequestFault(method, path string, after bool) *Fault {
-	f := w.take(func(f *Fault) bool { return f.After == after && f.matchesRequest(method, path) })
+func (w *World) TakeRequestFault(method, key string, after bool) *Fault {
+	f := w.take(func(f *Fault) bool { return f.After == after && f.MatchesRequest(method, key) })
 	if f != nil {
-		w.faultCounts[countScripted]++
+		w.FaultCounts[CountScripted]++
 	}
 	return f
 }
 
-func (w *world) takeActionFault(command string) *Fault {
-	f := w.take(func(f *Fault) bool { return f.matchesAction(command) })
+func (w *World) takeActionFault(command string) *Fault {
+	f := w.take(func(f *Fault) bool { return f.MatchesAction(command) })
 	if f != nil {
-		w.faultCounts[countScripted]++
+		w.FaultCounts[CountScripted]++
 	}
 	return f
 }

@@ -1,6 +1,8 @@
-package sim
+package hetzner
 
 import (
+	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
+
 	"cmp"
 	"maps"
 	"net/http"
@@ -8,12 +10,12 @@ import (
 	"strconv"
 )
 
-var imageSortKeys = sortKeys[*image]{
-	"id":          func(a, b *image) int { return cmp.Compare(a.ID, b.ID) },
-	"name":        func(a, b *image) int { return cmp.Compare(a.Name, b.Name) },
-	"description": func(a, b *image) int { return cmp.Compare(a.Description, b.Description) },
-	"created":     func(a, b *image) int { return a.Created.Compare(b.Created) },
-	"type":        func(a, b *image) int { return cmp.Compare(a.Kind, b.Kind) },
+var imageSortKeys = sortKeys[*world.Image]{
+	"id":          func(a, b *world.Image) int { return cmp.Compare(a.ID, b.ID) },
+	"name":        func(a, b *world.Image) int { return cmp.Compare(a.Name, b.Name) },
+	"description": func(a, b *world.Image) int { return cmp.Compare(a.Description, b.Description) },
+	"created":     func(a, b *world.Image) int { return a.Created.Compare(b.Created) },
+	"type":        func(a, b *world.Image) int { return cmp.Compare(a.Kind, b.Kind) },
 }
 
 func (h *hetzner) listImages(c *hzCall) (int, any, error) {
@@ -44,14 +46,14 @@ func (h *hetzner) listImages(c *hzCall) (int, any, error) {
 		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
 			return 0, nil, badQuery("bound_to", "%q is not a valid ID", s)
 		}
-		return listPage(c, "images", []*image{}, func(img *image) hzImage { return h.imageJSON(img, c.now) })
+		return listPage(c, "images", []*world.Image{}, func(img *world.Image) hzImage { return h.imageJSON(img, c.now) })
 	}
 	name := c.q.Get("name")
-	var imgs []*image
-	for _, img := range sortedValues(h.w.images) {
+	var imgs []*world.Image
+	for _, img := range world.SortedValues(h.w.Images) {
 		if (name == "" || img.Name == name) &&
 			(len(types) == 0 || slices.Contains(types, img.Kind)) &&
-			(len(statuses) == 0 || slices.Contains(statuses, h.w.imageStatus(img, c.now))) &&
+			(len(statuses) == 0 || slices.Contains(statuses, h.imageStatus(img, c.now))) &&
 			(len(arches) == 0 || slices.Contains(arches, img.Arch)) &&
 			(includeDeprecated || img.Deprecated.IsZero()) &&
 			sel.matches(img.Labels) {
@@ -61,12 +63,12 @@ func (h *hetzner) listImages(c *hzCall) (int, any, error) {
 	if err := sortBy(c, imgs, imageSortKeys); err != nil {
 		return 0, nil, err
 	}
-	return listPage(c, "images", imgs, func(img *image) hzImage { return h.imageJSON(img, c.now) })
+	return listPage(c, "images", imgs, func(img *world.Image) hzImage { return h.imageJSON(img, c.now) })
 }
 
-func (h *hetzner) image(c *hzCall) (*image, error) {
+func (h *hetzner) image(c *hzCall) (*world.Image, error) {
 	id := c.id["id"]
-	img := h.w.images[id]
+	img := h.w.Images[id]
 	if img == nil {
 		return nil, notFound("image", id)
 	}
@@ -107,7 +109,7 @@ func (h *hetzner) updateImage(c *hzCall) (int, any, error) {
 		if msg := checkLabels(*req.Labels); msg != "" {
 			return 0, nil, invalidInput("labels", "%s", msg)
 		}
-		img.Labels = cloneLabels(*req.Labels)
+		img.Labels = world.CloneLabels(*req.Labels)
 	}
 	if req.Description != nil {
 		img.Description = *req.Description
@@ -123,25 +125,25 @@ func (h *hetzner) deleteImage(c *hzCall) (int, any, error) {
 	if img.Kind == "system" {
 		return 0, nil, &hzError{status: http.StatusForbidden, code: "forbidden", message: "system images cannot be deleted"}
 	}
-	if h.w.imageBusy(img, c.now) {
+	if h.w.ImageBusy(img, c.now) {
 		return 0, nil, lockedError("image", img.ID)
 	}
-	delete(h.w.images, img.ID)
+	delete(h.w.Images, img.ID)
 	return http.StatusNoContent, nil, nil
 }
 
-var actionSortKeys = sortKeys[*action]{
-	"id":       func(a, b *action) int { return cmp.Compare(a.ID, b.ID) },
-	"command":  func(a, b *action) int { return cmp.Compare(a.Command, b.Command) },
-	"started":  func(a, b *action) int { return a.Started.Compare(b.Started) },
-	"finished": func(a, b *action) int { return a.Finish.Compare(b.Finish) },
+var actionSortKeys = sortKeys[*world.Action]{
+	"id":       func(a, b *world.Action) int { return cmp.Compare(a.ID, b.ID) },
+	"command":  func(a, b *world.Action) int { return cmp.Compare(commands[a.Kind], commands[b.Kind]) },
+	"started":  func(a, b *world.Action) int { return a.Started.Compare(b.Started) },
+	"finished": func(a, b *world.Action) int { return a.Finish.Compare(b.Finish) },
 }
 
 // listActionsWhere serves every action list: /actions (ids required, as in
 // the real API since 2025), /servers/actions, /images/actions and the
 // per-resource lists. Unknown IDs are simply absent from the answer, which is
 // how hcloud-go's WaitFor detects them.
-func (h *hetzner) listActionsWhere(c *hzCall, idsRequired bool, keep func(*action) bool) (int, any, error) {
+func (h *hetzner) listActionsWhere(c *hzCall, idsRequired bool, keep func(*world.Action) bool) (int, any, error) {
 	ids, err := c.ids()
 	if err != nil {
 		return 0, nil, err
@@ -153,10 +155,10 @@ func (h *hetzner) listActionsWhere(c *hzCall, idsRequired bool, keep func(*actio
 	if err != nil {
 		return 0, nil, err
 	}
-	var as []*action
-	for _, a := range sortedValues(h.w.actions) {
+	var as []*world.Action
+	for _, a := range world.SortedValues(h.w.Actions) {
 		if (len(ids) == 0 || slices.Contains(ids, a.ID)) &&
-			(len(statuses) == 0 || slices.Contains(statuses, a.status(c.now))) &&
+			(len(statuses) == 0 || slices.Contains(statuses, actionStatus(a, c.now))) &&
 			keep(a) {
 			as = append(as, a)
 		}
@@ -164,29 +166,29 @@ func (h *hetzner) listActionsWhere(c *hzCall, idsRequired bool, keep func(*actio
 	// Status and progress depend on the clock, so they can't live in the
 	// static key table.
 	keys := maps.Clone(actionSortKeys)
-	keys["status"] = func(a, b *action) int { return cmp.Compare(a.status(c.now), b.status(c.now)) }
-	keys["progress"] = func(a, b *action) int { return cmp.Compare(a.progress(c.now), b.progress(c.now)) }
+	keys["status"] = func(a, b *world.Action) int { return cmp.Compare(actionStatus(a, c.now), actionStatus(b, c.now)) }
+	keys["progress"] = func(a, b *world.Action) int { return cmp.Compare(a.Progress(c.now), b.Progress(c.now)) }
 	if err := sortBy(c, as, keys); err != nil {
 		return 0, nil, err
 	}
-	return listPage(c, "actions", as, func(a *action) hzAction { return h.actionJSON(a, c.now) })
+	return listPage(c, "actions", as, func(a *world.Action) hzAction { return h.actionJSON(a, c.now) })
 }
 
 // getActionWhere answers a single action if it exists and keep accepts it.
-func (h *hetzner) getActionWhere(c *hzCall, keep func(*action) bool) (int, any, error) {
+func (h *hetzner) getActionWhere(c *hzCall, keep func(*world.Action) bool) (int, any, error) {
 	id := c.id["action_id"]
-	a := h.w.actions[id]
+	a := h.w.Actions[id]
 	if a == nil || !keep(a) {
 		return 0, nil, notFound("action", id)
 	}
 	return http.StatusOK, one("action", h.actionJSON(a, c.now)), nil
 }
 
-func anyAction(*action) bool { return true }
+func anyAction(*world.Action) bool { return true }
 
-func touchesType(typ string) func(*action) bool {
-	return func(a *action) bool {
-		return slices.ContainsFunc(a.Resources, func(r resourceRef) bool { return r.Type == typ })
+func touchesType(typ world.RefType) func(*world.Action) bool {
+	return func(a *world.Action) bool {
+		return slices.ContainsFunc(a.Resources, func(r world.Ref) bool { return r.Type == typ })
 	}
 }
 
@@ -197,19 +199,19 @@ func (h *hetzner) listActions(c *hzCall) (int, any, error) {
 func (h *hetzner) getAction(c *hzCall) (int, any, error) { return h.getActionWhere(c, anyAction) }
 
 func (h *hetzner) listServersActions(c *hzCall) (int, any, error) {
-	return h.listActionsWhere(c, false, touchesType("server"))
+	return h.listActionsWhere(c, false, touchesType(world.RefMachine))
 }
 
 func (h *hetzner) getServersAction(c *hzCall) (int, any, error) {
-	return h.getActionWhere(c, touchesType("server"))
+	return h.getActionWhere(c, touchesType(world.RefMachine))
 }
 
 func (h *hetzner) listImagesActions(c *hzCall) (int, any, error) {
-	return h.listActionsWhere(c, false, touchesType("image"))
+	return h.listActionsWhere(c, false, touchesType(world.RefImage))
 }
 
 func (h *hetzner) getImagesAction(c *hzCall) (int, any, error) {
-	return h.getActionWhere(c, touchesType("image"))
+	return h.getActionWhere(c, touchesType(world.RefImage))
 }
 
 func (h *hetzner) listServerActions(c *hzCall) (int, any, error) {
@@ -217,7 +219,7 @@ func (h *hetzner) listServerActions(c *hzCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return h.listActionsWhere(c, false, func(a *action) bool { return a.touches("server", m.ID) })
+	return h.listActionsWhere(c, false, func(a *world.Action) bool { return a.Touches(world.RefMachine, m.ID) })
 }
 
 func (h *hetzner) getServerAction(c *hzCall) (int, any, error) {
@@ -225,7 +227,7 @@ func (h *hetzner) getServerAction(c *hzCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return h.getActionWhere(c, func(a *action) bool { return a.touches("server", m.ID) })
+	return h.getActionWhere(c, func(a *world.Action) bool { return a.Touches(world.RefMachine, m.ID) })
 }
 
 func (h *hetzner) listImageActions(c *hzCall) (int, any, error) {
@@ -233,7 +235,7 @@ func (h *hetzner) listImageActions(c *hzCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return h.listActionsWhere(c, false, func(a *action) bool { return a.touches("image", img.ID) })
+	return h.listActionsWhere(c, false, func(a *world.Action) bool { return a.Touches(world.RefImage, img.ID) })
 }
 
 func (h *hetzner) getImageAction(c *hzCall) (int, any, error) {
@@ -241,5 +243,5 @@ func (h *hetzner) getImageAction(c *hzCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return h.getActionWhere(c, func(a *action) bool { return a.touches("image", img.ID) })
+	return h.getActionWhere(c, func(a *world.Action) bool { return a.Touches(world.RefImage, img.ID) })
 }

@@ -1,6 +1,8 @@
-package sim
+package hetzner
 
 import (
+	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
+
 	"cmp"
 	"crypto/rand"
 	"encoding/json"
@@ -14,10 +16,10 @@ import (
 
 var serverStatuses = []string{"running", "initializing", "starting", "stopping", "off", "deleting", "migrating", "rebuilding", "unknown"}
 
-var serverSortKeys = sortKeys[*machine]{
-	"id":      func(a, b *machine) int { return cmp.Compare(a.ID, b.ID) },
-	"name":    func(a, b *machine) int { return cmp.Compare(a.Name, b.Name) },
-	"created": func(a, b *machine) int { return a.Created.Compare(b.Created) },
+var serverSortKeys = sortKeys[*world.Machine]{
+	"id":      func(a, b *world.Machine) int { return cmp.Compare(a.ID, b.ID) },
+	"name":    func(a, b *world.Machine) int { return cmp.Compare(a.Name, b.Name) },
+	"created": func(a, b *world.Machine) int { return a.Created.Compare(b.Created) },
 }
 
 func (h *hetzner) listServers(c *hzCall) (int, any, error) {
@@ -30,10 +32,10 @@ func (h *hetzner) listServers(c *hzCall) (int, any, error) {
 		return 0, nil, err
 	}
 	name := c.q.Get("name")
-	var ms []*machine
-	for _, m := range sortedValues(h.w.machines) {
+	var ms []*world.Machine
+	for _, m := range world.SortedValues(h.w.Machines) {
 		if (name == "" || m.Name == name) &&
-			(len(statuses) == 0 || slices.Contains(statuses, m.status)) &&
+			(len(statuses) == 0 || slices.Contains(statuses, Status(m.Phase))) &&
 			sel.matches(m.Labels) {
 			ms = append(ms, m)
 		}
@@ -41,12 +43,12 @@ func (h *hetzner) listServers(c *hzCall) (int, any, error) {
 	if err := sortBy(c, ms, serverSortKeys); err != nil {
 		return 0, nil, err
 	}
-	return listPage(c, "servers", ms, func(m *machine) hzServer { return h.serverJSON(m, c.now) })
+	return listPage(c, "servers", ms, func(m *world.Machine) hzServer { return h.serverJSON(m, c.now) })
 }
 
-func (h *hetzner) server(c *hzCall) (*machine, error) {
+func (h *hetzner) server(c *hzCall) (*world.Machine, error) {
 	id := c.id["id"]
-	m := h.w.machines[id]
+	m := h.w.Machines[id]
 	if m == nil {
 		return nil, notFound("server", id)
 	}
@@ -81,8 +83,8 @@ func checkHostname(name string) error {
 
 // checkNameFree enforces unique server names per project; self is the
 // server being renamed, if any.
-func (h *hetzner) checkNameFree(name string, self *machine) error {
-	if other := h.w.machineByName(name); other != nil && other != self {
+func (h *hetzner) checkNameFree(name string, self *world.Machine) error {
+	if other := h.w.MachineByName(Name, name); other != nil && other != self {
 		return uniquenessError("name", "server name is already used")
 	}
 	return nil
@@ -125,7 +127,7 @@ func (h *hetzner) createServer(c *hzCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	m, create, start := h.w.createMachine(spec, c.now)
+	m, create, start := h.w.CreateMachine(spec, c.now)
 
 	next := []hzAction{}
 	if start != nil {
@@ -148,9 +150,8 @@ func (h *hetzner) createServer(c *hzCall) (int, any, error) {
 
 // resolveServerCreate validates a create request in the order the fields
 // appear in the API docs and resolves names and IDs against the world.
-func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time) (machineSpec, error) {
-	w := h.w
-	var spec machineSpec
+func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time) (world.MachineSpec, error) {
+	var spec world.MachineSpec
 	if err := checkHostname(req.Name); err != nil {
 		return spec, err
 	}
@@ -168,7 +169,7 @@ func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time)
 	if len(req.Datacenter) > 0 && string(req.Datacenter) != "null" {
 		return spec, invalidInputMsg("datacenter", "invalid input: unknown field name 'datacenter'")
 	}
-	var reg *region
+	var reg *world.Region
 	if !req.Location.empty() {
 		if reg = h.findRegion(req.Location); reg == nil {
 			return spec, invalidInput("location", "location %s not found", req.Location)
@@ -177,15 +178,15 @@ func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time)
 		// The real API picks a location itself; the first one that sells
 		// the server type is as good as any and deterministic.
 		for _, o := range st.Offers {
-			if st.orderable(o.Region, now) {
-				reg = w.catalog.region(o.Region)
+			if st.Orderable(o.Region, now) {
+				reg = h.cat().Region(o.Region)
 				break
 			}
 		}
 	}
 	// A type that isn't sold in the location, never or no longer (its
 	// deprecation there took effect), is refused in the API's words.
-	if reg == nil || !st.orderable(reg.Name, now) {
+	if reg == nil || !st.Orderable(reg.Name, now) {
 		return spec, invalidInputMsg("location", "unsupported location for server type")
 	}
 
@@ -234,9 +235,9 @@ func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time)
 		return spec, err
 	}
 
-	spec = machineSpec{
-		Name: req.Name, Region: reg.Name, Size: st.Name, DiskGB: st.DiskGB, ImageID: img.ID,
-		Labels: cloneLabels(req.Labels), UserData: req.UserData, SSHKeys: keys,
+	spec = world.MachineSpec{
+		Cloud: Name, Name: req.Name, Region: reg.Name, Size: st.Name, DiskGB: st.DiskGB, ImageID: img.ID,
+		Labels: world.CloneLabels(req.Labels), UserData: req.UserData, SSHKeys: keys,
 		Start: req.StartAfterCreate == nil || *req.StartAfterCreate,
 		IPv4:  true, IPv6: true,
 	}
@@ -249,15 +250,15 @@ func (h *hetzner) resolveServerCreate(req *hzServerCreateRequest, now time.Time)
 
 // resolveBootImage finds the image a server boots: a system image by name
 // (the one built for the server type's architecture) or any image by ID.
-func (h *hetzner) resolveBootImage(ref hzIDOrName, st *size, now time.Time) (*image, error) {
+func (h *hetzner) resolveBootImage(ref hzIDOrName, st *world.Size, now time.Time) (*world.Image, error) {
 	if ref.empty() {
 		return nil, invalidInput("image", "is required")
 	}
-	var img *image
+	var img *world.Image
 	if ref.ID != 0 {
-		img = h.w.images[ref.ID]
+		img = h.w.Images[ref.ID]
 	} else {
-		for _, i := range sortedValues(h.w.images) {
+		for _, i := range world.SortedValues(h.w.Images) {
 			if i.Kind == "system" && i.Name == ref.Name && i.Arch == st.Arch {
 				img = i
 				break
@@ -270,7 +271,7 @@ func (h *hetzner) resolveBootImage(ref hzIDOrName, st *size, now time.Time) (*im
 	if img.Arch != st.Arch {
 		return nil, invalidInput("image", "image architecture %s does not match server type architecture %s", img.Arch, st.Arch)
 	}
-	if status := h.w.imageStatus(img, now); status != "available" {
+	if status := h.imageStatus(img, now); status != "available" {
 		return nil, invalidInput("image", "image %d is not available (status %s)", img.ID, status)
 	}
 	// A snapshot keeps the disk size of the server it was taken from and
@@ -284,13 +285,13 @@ func (h *hetzner) resolveBootImage(ref hzIDOrName, st *size, now time.Time) (*im
 
 // findSize resolves a server type reference the way the API does at now: a
 // retired type (see size.retired) is unknown.
-func (h *hetzner) findSize(ref hzIDOrName, now time.Time) *size {
-	for i, s := range h.w.catalog.sizes {
+func (h *hetzner) findSize(ref hzIDOrName, now time.Time) *world.Size {
+	for i, s := range h.cat().Sizes {
 		if s.ID == ref.ID || (ref.Name != "" && s.Name == ref.Name) {
-			if s.retired(now) {
+			if s.Retired(now) {
 				return nil
 			}
-			return &h.w.catalog.sizes[i]
+			return &h.cat().Sizes[i]
 		}
 	}
 	return nil
@@ -302,20 +303,20 @@ func sizeNotFound(ref hzIDOrName) *hzError {
 	return invalidInputMsg("server_type", fmt.Sprintf("server type '%s' not found", ref))
 }
 
-func (h *hetzner) findRegion(ref hzIDOrName) *region {
-	for i, r := range h.w.catalog.regions {
+func (h *hetzner) findRegion(ref hzIDOrName) *world.Region {
+	for i, r := range h.cat().Regions {
 		if r.ID == ref.ID || (ref.Name != "" && r.Name == ref.Name) {
-			return &h.w.catalog.regions[i]
+			return &h.cat().Regions[i]
 		}
 	}
 	return nil
 }
 
-func (h *hetzner) findSSHKey(ref hzIDOrName) *sshKey {
+func (h *hetzner) findSSHKey(ref hzIDOrName) *world.SSHKey {
 	if ref.ID != 0 {
-		return h.w.sshKeys[ref.ID]
+		return h.w.SSHKeys[ref.ID]
 	}
-	return h.w.sshKeyByName(ref.Name)
+	return h.w.SSHKeyByName(ref.Name)
 }
 
 type hzServerUpdateRequest struct {
@@ -350,7 +351,7 @@ func (h *hetzner) updateServer(c *hzCall) (int, any, error) {
 		m.Name = *req.Name
 	}
 	if req.Labels != nil {
-		m.Labels = cloneLabels(*req.Labels)
+		m.Labels = world.CloneLabels(*req.Labels)
 	}
 	return http.StatusOK, one("server", h.serverJSON(m, c.now)), nil
 }
@@ -360,10 +361,10 @@ func (h *hetzner) deleteServer(c *hzCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if h.w.locked(m, c.now) {
+	if h.w.Locked(m, c.now) {
 		return 0, nil, lockedError("server", m.ID)
 	}
-	a := h.w.deleteMachine(m, c.now)
+	a := h.w.DeleteMachine(m, c.now)
 	return http.StatusOK, one("action", h.freshActionJSON(a)), nil
 }
 
@@ -397,16 +398,16 @@ func (h *hetzner) createImage(c *hzCall) (int, any, error) {
 		if msg := checkLabels(*req.Labels); msg != "" {
 			return 0, nil, invalidInput("labels", "%s", msg)
 		}
-		labels = cloneLabels(*req.Labels)
+		labels = world.CloneLabels(*req.Labels)
 	}
-	if h.w.busy(m, c.now) {
+	if h.w.Busy(m, c.now) {
 		return 0, nil, lockedError("server", m.ID)
 	}
 	desc := m.Name + "-" + c.now.Format("20060102150405")
 	if req.Description != nil {
 		desc = *req.Description
 	}
-	img, a := h.w.snapshotMachine(m, desc, labels, c.now)
+	img, a := h.w.SnapshotMachine(m, desc, labels, c.now)
 	imgJSON := h.imageJSON(img, img.Created)
 	imgJSON.Status, imgJSON.ImageSize = "creating", nil
 	return http.StatusCreated, map[string]any{"image": imgJSON, "action": h.freshActionJSON(a)}, nil
@@ -441,23 +442,23 @@ func (h *hetzner) changeServerType(c *hzCall) (int, any, error) {
 	if to == nil {
 		return 0, nil, sizeNotFound(req.ServerType)
 	}
-	if h.w.busy(m, c.now) {
+	if h.w.Busy(m, c.now) {
 		return 0, nil, lockedError("server", m.ID)
 	}
-	if m.status != "off" {
+	if m.Phase != world.Off {
 		return 0, nil, &hzError{status: http.StatusUnprocessableEntity, code: "server_not_stopped",
 			message: "Server must be offline for this action"}
 	}
-	from := h.w.catalog.size(m.Size)
+	from := h.cat().Size(m.Size)
 	switch {
 	case to.Arch != from.Arch:
 		return 0, nil, invalidServerType("server type has incompatible architecture")
 	case to.DiskGB < m.DiskGB:
 		return 0, nil, invalidServerType("cannot change type because the selected server_type has not sufficient disk space")
-	case !to.orderable(m.Region, c.now):
+	case !to.Orderable(m.Region, c.now):
 		return 0, nil, invalidServerType("server type is not available in the location of the server")
 	}
-	a := h.w.changeMachineSize(m, to, *req.UpgradeDisk, c.now)
+	a := h.w.ChangeMachineSize(m, to, *req.UpgradeDisk, c.now)
 	return http.StatusCreated, one("action", h.freshActionJSON(a)), nil
 }
 
@@ -471,15 +472,17 @@ func invalidServerType(message string) *hzError {
 // powerCommand is a server action that changes the power state: the server
 // shows interim while the action runs, then to.
 type powerCommand struct {
-	path, command, interim, to string
+	path        string
+	kind        world.Kind
+	interim, to world.Phase
 }
 
 var powerCommands = []powerCommand{
-	{"poweron", "start_server", "starting", "running"},
-	{"poweroff", "stop_server", "stopping", "off"},
-	{"shutdown", "shutdown_server", "stopping", "off"},
-	{"reboot", "reboot_server", "running", "running"},
-	{"reset", "reset_server", "running", "running"},
+	{"poweron", world.KindStart, world.Starting, world.Running},
+	{"poweroff", world.KindStop, world.Stopping, world.Off},
+	{"shutdown", world.KindShutdown, world.Stopping, world.Off},
+	{"reboot", world.KindReboot, world.Running, world.Running},
+	{"reset", world.KindReset, world.Running, world.Running},
 }
 
 func (p powerCommand) handler() hzHandler {
@@ -488,10 +491,10 @@ func (p powerCommand) handler() hzHandler {
 		if err != nil {
 			return 0, nil, err
 		}
-		if h.w.busy(m, c.now) {
+		if h.w.Busy(m, c.now) {
 			return 0, nil, lockedError("server", m.ID)
 		}
-		a := h.w.powerAction(m, p.command, p.interim, p.to, c.now)
+		a := h.w.PowerAction(m, p.kind, p.interim, p.to, c.now)
 		return http.StatusCreated, one("action", h.freshActionJSON(a)), nil
 	}
 }

@@ -1,4 +1,4 @@
-package sim
+package world
 
 import (
 	"testing"
@@ -6,9 +6,9 @@ import (
 )
 
 func TestAddressSequences(t *testing.T) {
-	w := newWorld(Options{})
+	w := New(Options{})
 	next := func() string {
-		m := &machine{wantIPv4: true}
+		m := &Machine{WantIPv4: true}
 		w.assignIPs(m)
 		return m.IPv4
 	}
@@ -37,24 +37,24 @@ func TestAddressSequences(t *testing.T) {
 
 func TestActionProgress(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	a := &action{Started: start, Finish: start.Add(4 * time.Second)}
+	a := &Action{Started: start, Finish: start.Add(4 * time.Second)}
 	for _, tt := range []struct {
 		at       time.Duration
 		progress int
-		status   string
+		state    ActionState
 	}{
-		{0, 0, actionRunning},
-		{time.Second, 25, actionRunning},
-		{4*time.Second - time.Nanosecond, 99, actionRunning},
-		{4 * time.Second, 100, actionSuccess},
+		{0, 0, ActionRunning},
+		{time.Second, 25, ActionRunning},
+		{4*time.Second - time.Nanosecond, 99, ActionRunning},
+		{4 * time.Second, 100, ActionSucceeded},
 	} {
 		now := start.Add(tt.at)
-		if p, s := a.progress(now), a.status(now); p != tt.progress || s != tt.status {
-			t.Errorf("at %v: %d%% %s, want %d%% %s", tt.at, p, s, tt.progress, tt.status)
+		if p, s := a.Progress(now), a.State(now); p != tt.progress || s != tt.state {
+			t.Errorf("at %v: %d%% %s, want %d%% %s", tt.at, p, s, tt.progress, tt.state)
 		}
 	}
-	failed := &action{Started: start, Finish: start, ErrCode: "action_failed"}
-	if s := failed.status(start); s != actionError {
-		t.Errorf("failed action status = %s", s)
+	failed := &Action{Started: start, Finish: start, Failed: true}
+	if s := failed.State(start); s != ActionFailed {
+		t.Errorf("failed action state = %s", s)
 	}
 }

@@ -1,10 +1,10 @@
-package sim
+package hetzner
 
 // Fuzz tests for the label selector parser. The f.Add seeds and the corpus
 // under testdata/fuzz/<FuzzName>/ run as ordinary tests; run a target for
 // longer with e.g.
 //
-//	go test -run '^$' -fuzz '^FuzzParseSelector$' -fuzztime 30s ./internal/sim/
+//	go test -run '^$' -fuzz '^FuzzParseSelector$' -fuzztime 30s ./internal/sim/hetzner/
 //
 // or all of them with `make fuzz`.
 

@@ -1,6 +1,8 @@
-package sim
+package hetzner
 
 import (
+	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
+
 	"cmp"
 	"net/http"
 	"slices"
@@ -11,9 +13,9 @@ import (
 // SSH keys and the read-only catalog (locations, server types; the
 // datacenters are gone).
 
-var sshKeySortKeys = sortKeys[*sshKey]{
-	"id":   func(a, b *sshKey) int { return cmp.Compare(a.ID, b.ID) },
-	"name": func(a, b *sshKey) int { return cmp.Compare(a.Name, b.Name) },
+var sshKeySortKeys = sortKeys[*world.SSHKey]{
+	"id":   func(a, b *world.SSHKey) int { return cmp.Compare(a.ID, b.ID) },
+	"name": func(a, b *world.SSHKey) int { return cmp.Compare(a.Name, b.Name) },
 }
 
 func (h *hetzner) listSSHKeys(c *hzCall) (int, any, error) {
@@ -22,8 +24,8 @@ func (h *hetzner) listSSHKeys(c *hzCall) (int, any, error) {
 		return 0, nil, err
 	}
 	name, fp := c.q.Get("name"), c.q.Get("fingerprint")
-	var keys []*sshKey
-	for _, k := range sortedValues(h.w.sshKeys) {
+	var keys []*world.SSHKey
+	for _, k := range world.SortedValues(h.w.SSHKeys) {
 		if (name == "" || k.Name == name) && (fp == "" || k.Fingerprint == fp) && sel.matches(k.Labels) {
 			keys = append(keys, k)
 		}
@@ -34,9 +36,9 @@ func (h *hetzner) listSSHKeys(c *hzCall) (int, any, error) {
 	return listPage(c, "ssh_keys", keys, h.sshKeyJSON)
 }
 
-func (h *hetzner) sshKey(c *hzCall) (*sshKey, error) {
+func (h *hetzner) sshKey(c *hzCall) (*world.SSHKey, error) {
 	id := c.id["id"]
-	k := h.w.sshKeys[id]
+	k := h.w.SSHKeys[id]
 	if k == nil {
 		return nil, notFound("SSH key", id)
 	}
@@ -65,7 +67,7 @@ func (h *hetzner) createSSHKey(c *hzCall) (int, any, error) {
 	if req.Name == nil || strings.TrimSpace(*req.Name) == "" {
 		return 0, nil, invalidInput("name", "is required")
 	}
-	fp, err := parsePublicKey(req.PublicKey)
+	fp, err := world.ParsePublicKey(req.PublicKey)
 	if err != nil {
 		return 0, nil, invalidInput("public_key", "%v", err)
 	}
@@ -74,19 +76,19 @@ func (h *hetzner) createSSHKey(c *hzCall) (int, any, error) {
 		if msg := checkLabels(*req.Labels); msg != "" {
 			return 0, nil, invalidInput("labels", "%s", msg)
 		}
-		labels = cloneLabels(*req.Labels)
+		labels = world.CloneLabels(*req.Labels)
 	}
-	if h.w.sshKeyByName(*req.Name) != nil {
+	if h.w.SSHKeyByName(*req.Name) != nil {
 		return 0, nil, uniquenessError("name", "SSH key with the same name already exists")
 	}
-	if h.w.sshKeyByFingerprint(fp) != nil {
+	if h.w.SSHKeyByFingerprint(fp) != nil {
 		return 0, nil, uniquenessError("public_key", "SSH key with the same fingerprint already exists")
 	}
-	k := &sshKey{
-		ID: h.w.newID(), Name: *req.Name, Fingerprint: fp,
+	k := &world.SSHKey{
+		ID: h.w.NewID(), Name: *req.Name, Fingerprint: fp,
 		PublicKey: strings.TrimSpace(req.PublicKey), Labels: labels, Created: c.now,
 	}
-	h.w.sshKeys[k.ID] = k
+	h.w.SSHKeys[k.ID] = k
 	return http.StatusCreated, one("ssh_key", h.sshKeyJSON(k)), nil
 }
 
@@ -103,7 +105,7 @@ func (h *hetzner) updateSSHKey(c *hzCall) (int, any, error) {
 		if strings.TrimSpace(*req.Name) == "" {
 			return 0, nil, invalidInput("name", "must not be empty")
 		}
-		if other := h.w.sshKeyByName(*req.Name); other != nil && other != k {
+		if other := h.w.SSHKeyByName(*req.Name); other != nil && other != k {
 			return 0, nil, uniquenessError("name", "SSH key with the same name already exists")
 		}
 	}
@@ -111,7 +113,7 @@ func (h *hetzner) updateSSHKey(c *hzCall) (int, any, error) {
 		if msg := checkLabels(*req.Labels); msg != "" {
 			return 0, nil, invalidInput("labels", "%s", msg)
 		}
-		k.Labels = cloneLabels(*req.Labels)
+		k.Labels = world.CloneLabels(*req.Labels)
 	}
 	if req.Name != nil {
 		k.Name = *req.Name
@@ -124,7 +126,7 @@ func (h *hetzner) deleteSSHKey(c *hzCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	delete(h.w.sshKeys, k.ID)
+	delete(h.w.SSHKeys, k.ID)
 	return http.StatusNoContent, nil, nil
 }
 
@@ -158,31 +160,31 @@ func catalogGet[T, J any](c *hzCall, key, kind string, items []T, id func(T) int
 	return 0, nil, notFound(kind, want)
 }
 
-func (h *hetzner) regions() []*region {
-	out := make([]*region, len(h.w.catalog.regions))
-	for i := range h.w.catalog.regions {
-		out[i] = &h.w.catalog.regions[i]
+func (h *hetzner) regions() []*world.Region {
+	out := make([]*world.Region, len(h.cat().Regions))
+	for i := range h.cat().Regions {
+		out[i] = &h.cat().Regions[i]
 	}
 	return out
 }
 
 // sizes are the server types the API knows at now, sorted by ID: retired
 // ones are gone (see size.retired).
-func (h *hetzner) sizes(now time.Time) []*size {
-	var out []*size
-	for i := range h.w.catalog.sizes {
-		if s := &h.w.catalog.sizes[i]; !s.retired(now) {
+func (h *hetzner) sizes(now time.Time) []*world.Size {
+	var out []*world.Size
+	for i := range h.cat().Sizes {
+		if s := &h.cat().Sizes[i]; !s.Retired(now) {
 			out = append(out, s)
 		}
 	}
-	slices.SortFunc(out, func(a, b *size) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b *world.Size) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
-func locationID(r *region) int64    { return r.ID }
-func locationName(r *region) string { return r.Name }
-func sizeID(s *size) int64          { return s.ID }
-func sizeName(s *size) string       { return s.Name }
+func locationID(r *world.Region) int64    { return r.ID }
+func locationName(r *world.Region) string { return r.Name }
+func sizeID(s *world.Size) int64          { return s.ID }
+func sizeName(s *world.Size) string       { return s.Name }
 
 func (h *hetzner) listLocations(c *hzCall) (int, any, error) {
 	return catalogList(c, "locations", h.regions(), locationID, locationName, h.locationJSON)
@@ -206,10 +208,10 @@ func (h *hetzner) datacentersGone(*hzCall) (int, any, error) {
 
 func (h *hetzner) listServerTypes(c *hzCall) (int, any, error) {
 	return catalogList(c, "server_types", h.sizes(c.now), sizeID, sizeName,
-		func(s *size) hzServerType { return h.serverTypeJSON(s, c.now) })
+		func(s *world.Size) hzServerType { return h.serverTypeJSON(s, c.now) })
 }
 
 func (h *hetzner) getServerType(c *hzCall) (int, any, error) {
 	return catalogGet(c, "server_type", "server type", h.sizes(c.now), sizeID,
-		func(s *size) hzServerType { return h.serverTypeJSON(s, c.now) })
+		func(s *world.Size) hzServerType { return h.serverTypeJSON(s, c.now) })
 }

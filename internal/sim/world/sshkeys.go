@@ -1,4 +1,4 @@
-package sim
+package world
 
 import (
 	"crypto/md5"
@@ -21,12 +21,12 @@ var sshKeyTypes = map[string]bool{
 	"sk-ecdsa-sha2-nistp256@openssh.com": true,
 }
 
-// parsePublicKey checks an authorized_keys line ("type base64 [comment]")
+// ParsePublicKey checks an authorized_keys line ("type base64 [comment]")
 // and returns its legacy MD5 fingerprint ("aa:bb:..."), the format both
 // Hetzner and DigitalOcean show. The check is structural: the blob must
 // name the same algorithm as the line and consist of length-prefixed fields
 // only. It does not verify the key material mathematically.
-func parsePublicKey(line string) (fingerprint string, err error) {
+func ParsePublicKey(line string) (fingerprint string, err error) {
 	fields := strings.Fields(line)
 	if len(fields) < 2 {
 		return "", errors.New("expected \"<type> <base64 key> [comment]\"")

@@ -1,6 +1,8 @@
-package sim
+package hetzner
 
 import (
+	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
+
 	"bytes"
 	"encoding/json"
 	"reflect"
@@ -270,11 +272,11 @@ func hzTimePtr(t time.Time) *string {
 // 2024-08-05; the figure moved to the per-location prices.)
 const includedTraffic = 21990232555520
 
-func (h *hetzner) locationJSON(r *region) hzLocation {
+func (h *hetzner) locationJSON(r *world.Region) hzLocation {
 	return hzLocation{r.ID, r.Name, r.Description, r.Country, r.City, r.Latitude, r.Longitude, r.NetworkZone}
 }
 
-func deprecationJSON(d *deprecation) *hzDeprecation {
+func deprecationJSON(d *world.Deprecation) *hzDeprecation {
 	if d == nil {
 		return nil
 	}
@@ -286,15 +288,15 @@ func deprecationJSON(d *deprecation) *hzDeprecation {
 // carries its deprecation; the top-level deprecated/deprecation are set only
 // when the type is deprecated in every location, as the API does since it
 // moved deprecations to the locations in September 2025.
-func (h *hetzner) serverTypeJSON(s *size, now time.Time) hzServerType {
+func (h *hetzner) serverTypeJSON(s *world.Size, now time.Time) hzServerType {
 	locs := make([]hzServerTypeLocation, 0, len(s.Offers))
 	for _, o := range s.Offers {
-		r := h.w.catalog.region(o.Region)
-		ok := s.orderable(o.Region, now)
+		r := h.cat().Region(o.Region)
+		ok := s.Orderable(o.Region, now)
 		locs = append(locs, hzServerTypeLocation{ID: r.ID, Name: r.Name, Recommended: ok, Available: ok,
 			Deprecation: deprecationJSON(o.Deprecation)})
 	}
-	all := s.deprecatedEverywhere()
+	all := s.DeprecatedEverywhere()
 	return hzServerType{
 		ID: s.ID, Name: s.Name, Description: s.Description, Category: s.Category,
 		Cores: s.Cores, Memory: s.MemoryGB, Disk: s.DiskGB, Prices: []any{},
@@ -303,17 +305,17 @@ func (h *hetzner) serverTypeJSON(s *size, now time.Time) hzServerType {
 	}
 }
 
-func (h *hetzner) serverJSON(m *machine, now time.Time) hzServer {
-	r := h.w.catalog.region(m.Region)
-	s := h.w.catalog.size(m.Size)
+func (h *hetzner) serverJSON(m *world.Machine, now time.Time) hzServer {
+	r := h.cat().Region(m.Region)
+	s := h.cat().Size(m.Size)
 	out := hzServer{
-		ID: m.ID, Name: m.Name, Status: m.status, Created: hzTime(m.Created),
+		ID: m.ID, Name: m.Name, Status: statuses[m.Phase], Created: hzTime(m.Created),
 		PublicNet:  hzPublicNet{FloatingIPs: []int64{}, Firewalls: []any{}},
 		PrivateNet: []any{}, ServerType: h.serverTypeJSON(s, now),
 		Location:        h.locationJSON(r),
-		Locked:          h.w.locked(m, now),
+		Locked:          h.w.Locked(m, now),
 		IncludedTraffic: includedTraffic,
-		Labels:          cloneLabels(m.Labels),
+		Labels:          world.CloneLabels(m.Labels),
 		Volumes:         []int64{}, LoadBalancers: []int64{},
 		PrimaryDiskSize: m.DiskGB,
 	}
@@ -323,7 +325,7 @@ func (h *hetzner) serverJSON(m *machine, now time.Time) hzServer {
 	if m.IPv6Net != "" {
 		out.PublicNet.IPv6 = &hzIPv6{ID: m.IPv6ID, IP: m.IPv6Net, DNSPtr: []any{}}
 	}
-	if img := h.w.images[m.ImageID]; img != nil {
+	if img := h.w.Images[m.ImageID]; img != nil {
 		j := h.imageJSON(img, now)
 		out.Image = &j
 	}
@@ -344,12 +346,12 @@ func reverseDNS(ipv4 string) string {
 	return "static." + string(b) + "clients.your-server.de"
 }
 
-func (h *hetzner) imageJSON(img *image, now time.Time) hzImage {
+func (h *hetzner) imageJSON(img *world.Image, now time.Time) hzImage {
 	out := hzImage{
-		ID: img.ID, Type: img.Kind, Status: h.w.imageStatus(img, now),
+		ID: img.ID, Type: img.Kind, Status: h.imageStatus(img, now),
 		Description: img.Description, DiskSize: img.DiskGB, Created: hzTime(img.Created),
 		OSFlavor: img.OSFlavor, RapidDeploy: img.RapidDeploy,
-		Labels: cloneLabels(img.Labels), Architecture: img.Arch,
+		Labels: world.CloneLabels(img.Labels), Architecture: img.Arch,
 	}
 	if img.Name != "" {
 		out.Name = &img.Name
@@ -377,18 +379,25 @@ func (h *hetzner) imageJSON(img *image, now time.Time) hzImage {
 	return out
 }
 
-func (h *hetzner) actionJSON(a *action, now time.Time) hzAction {
+func (h *hetzner) actionJSON(a *world.Action, now time.Time) hzAction {
 	out := hzAction{
-		ID: a.ID, Command: a.Command, Status: a.status(now), Progress: a.progress(now),
+		ID: a.ID, Command: commands[a.Kind], Status: actionStatus(a, now), Progress: a.Progress(now),
 		Started: hzTime(a.Started), Resources: make([]hzResourceRef, len(a.Resources)),
 	}
 	for i, r := range a.Resources {
-		out.Resources[i] = hzResourceRef(r)
+		out.Resources[i] = hzResourceRef{ID: r.ID, Type: refTypes[r.Type]}
 	}
-	if a.done(now) {
+	if a.Done(now) {
 		out.Finished = hzTimePtr(a.Finish)
-		if a.ErrCode != "" {
-			out.Error = &hzActionError{Code: a.ErrCode, Message: a.ErrMsg}
+		if a.Failed {
+			e := hzActionError{Code: a.ErrCode, Message: a.ErrMsg}
+			if e.Code == "" {
+				e.Code = "action_failed"
+			}
+			if e.Message == "" {
+				e.Message = "Action failed"
+			}
+			out.Error = &e
 		}
 	}
 	return out
@@ -396,12 +405,12 @@ func (h *hetzner) actionJSON(a *action, now time.Time) hzAction {
 
 // freshActionJSON renders an action as the response that started it: still
 // running at progress 0, as the real API answers even for instant actions.
-func (h *hetzner) freshActionJSON(a *action) hzAction {
+func (h *hetzner) freshActionJSON(a *world.Action) hzAction {
 	out := h.actionJSON(a, a.Started)
 	out.Status, out.Progress, out.Finished, out.Error = actionRunning, 0, nil, nil
 	return out
 }
 
-func (h *hetzner) sshKeyJSON(k *sshKey) hzSSHKey {
-	return hzSSHKey{k.ID, k.Name, k.Fingerprint, k.PublicKey, cloneLabels(k.Labels), hzTime(k.Created)}
+func (h *hetzner) sshKeyJSON(k *world.SSHKey) hzSSHKey {
+	return hzSSHKey{k.ID, k.Name, k.Fingerprint, k.PublicKey, world.CloneLabels(k.Labels), hzTime(k.Created)}
 }

@@ -1,4 +1,4 @@
-package sim
+package world
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 
 // FaultRates make a share of cloud requests fail at random, the way a real
 // API behind a load balancer does under load. They apply to every request
-// under /v1/ and never to the admin API under /_sim/. Like scripted faults
+// of every cloud front end and never to the admin API under /_sim/. Like scripted faults
 // they strike before the request changes anything.
 //
 // For each request one uniform draw decides between a 5xx answer
@@ -67,23 +67,24 @@ func (r FaultRates) Validate() error {
 
 // Keys of FaultCounts.
 const (
-	countServerError = "server_error"
-	countRateLimit   = "rate_limit"
-	countDrop        = "drop"
-	countLatency     = "latency"
-	countScripted    = "scripted"
+	CountServerError = "server_error"
+	CountRateLimit   = "rate_limit"
+	CountDrop        = "drop"
+	CountLatency     = "latency"
+	CountScripted    = "scripted"
 )
 
-var faultCountKeys = []string{countServerError, countRateLimit, countDrop, countLatency, countScripted}
+// FaultCountKeys are the keys of World.FaultCounts.
+var FaultCountKeys = []string{CountServerError, CountRateLimit, CountDrop, CountLatency, CountScripted}
 
-// randomFault is what the draw at a request's arrival decided.
-type randomFault int
+// RandomFault is what the draw at a request's arrival decided.
+type RandomFault int
 
 const (
-	noRandomFault randomFault = iota
-	randomServerError
-	randomRateLimit
-	randomDrop
+	NoRandomFault RandomFault = iota
+	RandomServerError
+	RandomRateLimit
+	RandomDrop
 )
 
 // serverErrorStatuses are the answers a random server error picks from.
@@ -94,71 +95,43 @@ var serverErrorStatuses = [...]int{
 	http.StatusGatewayTimeout,
 }
 
-// arrival is the random part of a request's fate, drawn when it arrives.
-type arrival struct {
-	fault  randomFault
-	status int // for randomServerError
-	delay  time.Duration
+// Arrival is the random part of a request's fate, drawn when it arrives.
+type Arrival struct {
+	Fault  RandomFault
+	Status int // for RandomServerError
+	Delay  time.Duration
 }
 
 func newRNG(seed int64) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(seed), 0x73707566662d7369))
 }
 
-// effectiveSeed turns the "0 = from the time" convention into a seed that
+// EffectiveSeed turns the "0 = from the time" convention into a seed that
 // can be reported and reused. A seed taken from the time fits in 53 bits,
 // so it survives JSON readers that hold every number as a float64.
-func effectiveSeed(seed int64) int64 {
+func EffectiveSeed(seed int64) int64 {
 	for seed == 0 {
 		seed = time.Now().UnixNano() & (1<<53 - 1)
 	}
 	return seed
 }
 
-// draw decides the random fault and the delay of one request. It always
+// Draw decides the random fault and the delay of one request. It always
 // takes the same three values from the generator, so the n-th request's
 // fate depends only on the seed and n, not on the rates of the requests
 // before it nor on scripted faults.
-func (w *world) draw() arrival {
+func (w *World) Draw() Arrival {
 	u, pick, jitter := w.rng.Float64(), w.rng.IntN(len(serverErrorStatuses)), w.rng.Float64()
-	r := w.rates
-	var a arrival
+	r := w.Rates
+	var a Arrival
 	switch {
 	case u < r.ServerError:
-		a.fault, a.status = randomServerError, serverErrorStatuses[pick]
+		a.Fault, a.Status = RandomServerError, serverErrorStatuses[pick]
 	case u < r.ServerError+r.RateLimit:
-		a.fault = randomRateLimit
+		a.Fault = RandomRateLimit
 	case u < r.ServerError+r.RateLimit+r.Drop:
-		a.fault = randomDrop
+		a.Fault = RandomDrop
 	}
-	a.delay = r.Latency + time.Duration(math.Floor(jitter*float64(r.LatencyJitter)))
+	a.Delay = r.Latency + time.Duration(math.Floor(jitter*float64(r.LatencyJitter)))
 	return a
-}
-
-// sleepCtx waits d unless the request is cancelled first; it reports
-// whether the full delay passed.
-func sleepCtx(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
-// dropConnection closes the client's connection without writing anything,
-// so the client sees EOF or a reset. When the connection can't be taken
-// over (HTTP/2, or a wrapper that hides it), aborting the handler resets
-// the stream or closes the connection just the same.
-func dropConnection(rw http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(rw).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	_ = conn.Close()
 }

@@ -1,4 +1,4 @@
-package sim
+package frontend
 
 import (
 	"net/http"
@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// router matches "METHOD /path/{param}" patterns. Parameters match positive
+// Router matches "METHOD /path/{param}" patterns. Parameters match positive
 // decimal IDs only, so "/v1/servers/actions" can never be taken for a server
 // ID and a malformed ID is simply an unknown route (404). It is a tiny
 // hand-rolled router because the front ends need to tell 404 from 405 and
 // answer both in their own error format, which http.ServeMux can't do.
-type router[H any] struct {
+type Router[H any] struct {
 	routes []route[H]
 }
 
@@ -22,14 +22,15 @@ type route[H any] struct {
 	handler H
 }
 
-func (rt *router[H]) handle(method, pattern string, h H) {
+// Handle adds a route.
+func (rt *Router[H]) Handle(method, pattern string, h H) {
 	rt.routes = append(rt.routes, route[H]{method, pattern, strings.Split(pattern, "/"), h})
 }
 
-// match finds the route for a request. status is 0 on a match, 404 when no
+// Match finds the route for a request. status is 0 on a match, 404 when no
 // route has the path and 405 when only other methods do. key names the
 // route for request counting, e.g. "GET /v1/servers/{id}".
-func (rt *router[H]) match(method, path string) (h H, params map[string]int64, key string, status int) {
+func (rt *Router[H]) Match(method, path string) (h H, params map[string]int64, key string, status int) {
 	segs := strings.Split(path, "/")
 	status = http.StatusNotFound
 	key = method + " (no route)"

@@ -1,6 +1,8 @@
-package sim
+package hetzner
 
 import (
+	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
+
 	"fmt"
 	"regexp"
 	"slices"
@@ -46,7 +48,7 @@ func validLabelValue(v string) bool { return v == "" || labelNameRE.MatchString(
 // checkLabels returns a message describing the first invalid label, in key
 // order so the answer is stable.
 func checkLabels(labels map[string]string) string {
-	for _, k := range sortedKeys(labels) {
+	for _, k := range world.SortedKeys(labels) {
 		if !validLabelKey(k) {
 			return fmt.Sprintf("label key %q is invalid", k)
 		}
