@@ -80,8 +80,9 @@ var FaultCountKeys = []string{CountServerError, CountRateLimit, CountDrop, Count
 // RandomFault is what the draw at a request's arrival decided.
 type RandomFault int
 
+// The random fates of a request.
 const (
-	NoRandomFault RandomFault = iota
+	NoRandomFault RandomFault = iota // handled normally
 	RandomServerError
 	RandomRateLimit
 	RandomDrop

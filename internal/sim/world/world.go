@@ -90,10 +90,10 @@ const (
 type IPTiming int
 
 const (
-	// IPsAtCreate: the create answer already carries them (Hetzner's
+	// IPsAtCreate means the create answer already carries them (Hetzner's
 	// primary IPs are created with the server).
 	IPsAtCreate IPTiming = iota
-	// IPsWhileBooting: they appear half way through provisioning
+	// IPsWhileBooting means they appear half way through provisioning
 	// (DigitalOcean's droplets boot without networks at first).
 	IPsWhileBooting
 )
@@ -102,10 +102,10 @@ const (
 type SnapshotTiming int
 
 const (
-	// SnapshotAtOnce: the image is listed (pending) from the start (Hetzner,
+	// SnapshotAtOnce means the image is listed (pending) from the start (Hetzner,
 	// EC2 AMIs).
 	SnapshotAtOnce SnapshotTiming = iota
-	// SnapshotOnCompletion: the image exists only once its action completed
+	// SnapshotOnCompletion means the image exists only once its action completed
 	// (DigitalOcean).
 	SnapshotOnCompletion
 )
@@ -666,7 +666,7 @@ func (w *World) SnapshotMachine(m *Machine, description string, labels map[strin
 	return img, a
 }
 
-// ImageState: system images are always available; a snapshot is pending
+// ImageState is the image's state at now: system images are always available; a snapshot is pending
 // while its action runs, then available, or failed if the action failed.
 func (w *World) ImageState(img *Image, now time.Time) ImageState {
 	if img.Action == 0 {
