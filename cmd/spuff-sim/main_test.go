@@ -77,6 +77,20 @@ func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
 	if out := stdout.String(); !strings.Contains(out, base+"/v1") || !strings.Contains(out, base+"/_sim/") || strings.Contains(out, "random faults") {
 		t.Errorf("stdout does not name the endpoints, or names faults that are off:\n%s", out)
 	}
+	// One line per cloud API and one for the admin API, as
+	// ../shared/checks/lib/tfsim.sh reads them.
+	var hetznerLine, adminLine string
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		switch {
+		case strings.Contains(strings.ToLower(l), "hetzner"):
+			hetznerLine = l
+		case strings.Contains(strings.ToLower(l), "admin"):
+			adminLine = l
+		}
+	}
+	if !strings.HasSuffix(hetznerLine, " "+base+"/v1") || !strings.HasSuffix(adminLine, " "+base+"/_sim/") {
+		t.Errorf("endpoint lines: hetzner %q, admin %q", hetznerLine, adminLine)
+	}
 
 	req, _ := http.NewRequest(http.MethodGet, base+"/v1/locations", nil)
 	req.Header.Set("Authorization", "Bearer secret-token")

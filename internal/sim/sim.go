@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -43,6 +44,10 @@ type FrontEnd struct {
 	// listener (godo drops path prefixes); otherwise it shares Handler().
 	OwnPort bool
 	Handler http.Handler
+	// Status and ImageStatus word the world's states the cloud's way, for
+	// Servers() and Images().
+	Status      func(world.Phase) string
+	ImageStatus func(world.ImageState) string
 }
 
 // frontEnds are the clouds the simulator serves: one line per cloud.
@@ -50,7 +55,7 @@ var frontEnds = []func(w *world.World, opts Options) FrontEnd{
 	func(w *world.World, opts Options) FrontEnd {
 		fe := hetzner.New(w, hetzner.Options{RateLimit: opts.RateLimit})
 		return FrontEnd{Cloud: hetzner.Name, Title: "Hetzner Cloud API", Path: hetzner.Prefix,
-			Handler: frontend.New(w, fe, opts.Tokens)}
+			Handler: frontend.New(w, fe, opts.Tokens), Status: hetzner.Status, ImageStatus: hetzner.ImageStatus}
 	},
 }
 
@@ -173,7 +178,7 @@ func (s *Sim) server(m *world.Machine, secrets bool) Server {
 		img = i.Name
 	}
 	srv := Server{
-		ID: m.ID, Cloud: m.Cloud, Name: m.Name, Status: status(m), Phase: string(m.Phase), Location: m.Region, ServerType: m.Size,
+		ID: m.ID, Cloud: m.Cloud, Name: m.Name, Status: s.frontEnd(m.Cloud).Status(m.Phase), Phase: string(m.Phase), Location: m.Region, ServerType: m.Size,
 		Image: img, IPv4: m.IPv4, Labels: world.CloneLabels(m.Labels), Created: m.Created,
 	}
 	if secrets {
@@ -182,21 +187,14 @@ func (s *Sim) server(m *world.Machine, secrets bool) Server {
 	return srv
 }
 
-// status is the machine's phase in its cloud's words.
-func status(m *world.Machine) string {
-	switch m.Cloud {
-	case hetzner.Name:
-		return hetzner.Status(m.Phase)
+// frontEnd returns the front end of a cloud.
+func (s *Sim) frontEnd(cloud string) FrontEnd {
+	for _, fe := range s.frontEnds {
+		if fe.Cloud == cloud {
+			return fe
+		}
 	}
-	return string(m.Phase)
-}
-
-func imageStatus(img *world.Image, st world.ImageState) string {
-	switch img.Cloud {
-	case hetzner.Name:
-		return hetzner.ImageStatus(st)
-	}
-	return string(st)
+	panic("sim: no front end for cloud " + cloud)
 }
 
 // Images returns copies of the snapshot images (not the seeded system
@@ -217,7 +215,7 @@ func (s *Sim) Images() []Image {
 
 func (s *Sim) image(img *world.Image, now time.Time) Image {
 	return Image{
-		ID: img.ID, Cloud: img.Cloud, Type: img.Kind, Status: imageStatus(img, s.w.ImageState(img, now)), Description: img.Description,
+		ID: img.ID, Cloud: img.Cloud, Type: img.Kind, Status: s.frontEnd(img.Cloud).ImageStatus(s.w.ImageState(img, now)), Description: img.Description,
 		CreatedFrom: img.FromMachine, Labels: world.CloneLabels(img.Labels), Created: img.Created,
 	}
 }
@@ -330,11 +328,7 @@ func (s *Sim) CreateMachine(spec MachineSpec) (Server, error) {
 	defer s.w.Unlock()
 	now := s.w.Now()
 	s.w.Settle(now)
-	found := false
-	for _, fe := range s.frontEnds {
-		found = found || fe.Cloud == spec.Cloud
-	}
-	if !found {
+	if !slices.ContainsFunc(s.frontEnds, func(fe FrontEnd) bool { return fe.Cloud == spec.Cloud }) {
 		return Server{}, fmt.Errorf("%w: cloud %q is not simulated", ErrInvalid, spec.Cloud)
 	}
 	if spec.Name == "" {
