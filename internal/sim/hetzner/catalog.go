@@ -25,7 +25,7 @@ func (h *hetzner) listSSHKeys(c *hzCall) (int, any, error) {
 	}
 	name, fp := c.q.Get("name"), c.q.Get("fingerprint")
 	var keys []*world.SSHKey
-	for _, k := range world.SortedValues(h.w.SSHKeys) {
+	for _, k := range h.w.SSHKeysOf(Name) {
 		if (name == "" || k.Name == name) && (fp == "" || k.Fingerprint == fp) && sel.matches(k.Labels) {
 			keys = append(keys, k)
 		}
@@ -38,7 +38,7 @@ func (h *hetzner) listSSHKeys(c *hzCall) (int, any, error) {
 
 func (h *hetzner) sshKey(c *hzCall) (*world.SSHKey, error) {
 	id := c.id["id"]
-	k := h.w.SSHKeys[id]
+	k := h.w.SSHKeyOf(Name, id)
 	if k == nil {
 		return nil, notFound("SSH key", id)
 	}
@@ -78,14 +78,15 @@ func (h *hetzner) createSSHKey(c *hzCall) (int, any, error) {
 		}
 		labels = world.CloneLabels(*req.Labels)
 	}
-	if h.w.SSHKeyByName(*req.Name) != nil {
+	if h.w.SSHKeyByName(Name, *req.Name) != nil {
 		return 0, nil, uniquenessError("name", "SSH key with the same name already exists")
 	}
-	if h.w.SSHKeyByFingerprint(fp) != nil {
+	if h.w.SSHKeyByFingerprint(Name, fp) != nil {
 		return 0, nil, uniquenessError("public_key", "SSH key with the same fingerprint already exists")
 	}
 	k := &world.SSHKey{
-		ID: h.w.NewID(), Name: *req.Name, Fingerprint: fp,
+		Cloud: Name,
+		ID:    h.w.NewID(), Name: *req.Name, Fingerprint: fp,
 		PublicKey: strings.TrimSpace(req.PublicKey), Labels: labels, Created: c.now,
 	}
 	h.w.SSHKeys[k.ID] = k
@@ -105,7 +106,7 @@ func (h *hetzner) updateSSHKey(c *hzCall) (int, any, error) {
 		if strings.TrimSpace(*req.Name) == "" {
 			return 0, nil, invalidInput("name", "must not be empty")
 		}
-		if other := h.w.SSHKeyByName(*req.Name); other != nil && other != k {
+		if other := h.w.SSHKeyByName(Name, *req.Name); other != nil && other != k {
 			return 0, nil, uniquenessError("name", "SSH key with the same name already exists")
 		}
 	}

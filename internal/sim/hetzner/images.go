@@ -50,7 +50,7 @@ func (h *hetzner) listImages(c *hzCall) (int, any, error) {
 	}
 	name := c.q.Get("name")
 	var imgs []*world.Image
-	for _, img := range world.SortedValues(h.w.Images) {
+	for _, img := range h.w.ImagesOf(Name, c.now) {
 		if (name == "" || img.Name == name) &&
 			(len(types) == 0 || slices.Contains(types, img.Kind)) &&
 			(len(statuses) == 0 || slices.Contains(statuses, h.imageStatus(img, c.now))) &&
@@ -68,7 +68,7 @@ func (h *hetzner) listImages(c *hzCall) (int, any, error) {
 
 func (h *hetzner) image(c *hzCall) (*world.Image, error) {
 	id := c.id["id"]
-	img := h.w.Images[id]
+	img := h.w.ImageOf(Name, id, c.now)
 	if img == nil {
 		return nil, notFound("image", id)
 	}
@@ -156,7 +156,7 @@ func (h *hetzner) listActionsWhere(c *hzCall, idsRequired bool, keep func(*world
 		return 0, nil, err
 	}
 	var as []*world.Action
-	for _, a := range world.SortedValues(h.w.Actions) {
+	for _, a := range h.w.ActionsOf(Name) {
 		if (len(ids) == 0 || slices.Contains(ids, a.ID)) &&
 			(len(statuses) == 0 || slices.Contains(statuses, actionStatus(a, c.now))) &&
 			keep(a) {
@@ -177,7 +177,7 @@ func (h *hetzner) listActionsWhere(c *hzCall, idsRequired bool, keep func(*world
 // getActionWhere answers a single action if it exists and keep accepts it.
 func (h *hetzner) getActionWhere(c *hzCall, keep func(*world.Action) bool) (int, any, error) {
 	id := c.id["action_id"]
-	a := h.w.Actions[id]
+	a := h.w.ActionOf(Name, id)
 	if a == nil || !keep(a) {
 		return 0, nil, notFound("action", id)
 	}

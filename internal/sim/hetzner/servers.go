@@ -33,7 +33,7 @@ func (h *hetzner) listServers(c *hzCall) (int, any, error) {
 	}
 	name := c.q.Get("name")
 	var ms []*world.Machine
-	for _, m := range world.SortedValues(h.w.Machines) {
+	for _, m := range h.w.MachinesOf(Name) {
 		if (name == "" || m.Name == name) &&
 			(len(statuses) == 0 || slices.Contains(statuses, Status(m.Phase))) &&
 			sel.matches(m.Labels) {
@@ -48,7 +48,7 @@ func (h *hetzner) listServers(c *hzCall) (int, any, error) {
 
 func (h *hetzner) server(c *hzCall) (*world.Machine, error) {
 	id := c.id["id"]
-	m := h.w.Machines[id]
+	m := h.w.MachineOf(Name, id)
 	if m == nil {
 		return nil, notFound("server", id)
 	}
@@ -256,9 +256,9 @@ func (h *hetzner) resolveBootImage(ref hzIDOrName, st *world.Size, now time.Time
 	}
 	var img *world.Image
 	if ref.ID != 0 {
-		img = h.w.Images[ref.ID]
+		img = h.w.ImageOf(Name, ref.ID, now)
 	} else {
-		for _, i := range world.SortedValues(h.w.Images) {
+		for _, i := range h.w.ImagesOf(Name, now) {
 			if i.Kind == "system" && i.Name == ref.Name && i.Arch == st.Arch {
 				img = i
 				break
@@ -314,9 +314,9 @@ func (h *hetzner) findRegion(ref hzIDOrName) *world.Region {
 
 func (h *hetzner) findSSHKey(ref hzIDOrName) *world.SSHKey {
 	if ref.ID != 0 {
-		return h.w.SSHKeys[ref.ID]
+		return h.w.SSHKeyOf(Name, ref.ID)
 	}
-	return h.w.SSHKeyByName(ref.Name)
+	return h.w.SSHKeyByName(Name, ref.Name)
 }
 
 type hzServerUpdateRequest struct {

@@ -26,6 +26,10 @@ func TestPolicies(t *testing.T) {
 	if m.IPv4 != "" || m.Phase != Provisioning || create.Kind != KindCreate || start2.Kind != KindStart {
 		t.Fatalf("created: %+v", m)
 	}
+	if len(w.MachinesOf("nimbus")) != 1 || len(w.MachinesOf("other")) != 0 || w.MachineOf("other", m.ID) != nil ||
+		len(w.ActionsOf("nimbus")) != 2 || w.ActionOf("other", create.ID) != nil {
+		t.Error("a cloud must see only its own machines and actions")
+	}
 	if w.Idempotent("nimbus", "tok-1") != m || w.Idempotent("other", "tok-1") != nil || w.Idempotent("nimbus", "") != nil {
 		t.Error("idempotency index")
 	}

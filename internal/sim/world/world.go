@@ -237,6 +237,7 @@ type Image struct {
 // clock: running until Finish, then succeeded, or failed when Failed.
 type Action struct {
 	ID        int64
+	Cloud     string
 	Kind      Kind
 	Started   time.Time
 	Finish    time.Time
@@ -264,6 +265,7 @@ type Ref struct {
 // SSHKey is a public key stored in the account.
 type SSHKey struct {
 	ID          int64
+	Cloud       string
 	Name        string
 	Fingerprint string
 	PublicKey   string
@@ -357,7 +359,7 @@ func (w *World) NewID() int64 {
 // pending action fault for it (matched on the cloud's word for kind)
 // decides now whether it will fail.
 func (w *World) NewAction(cloud string, kind Kind, now time.Time, delay time.Duration, res ...Ref) *Action {
-	a := &Action{ID: w.NewID(), Kind: kind, Started: now, Finish: now.Add(delay), Resources: res}
+	a := &Action{ID: w.NewID(), Cloud: cloud, Kind: kind, Started: now, Finish: now.Add(delay), Resources: res}
 	name := string(kind)
 	if n := w.policy(cloud).ActionName; n != nil {
 		name = n(kind)
@@ -705,24 +707,88 @@ func (w *World) MachineByName(cloud, name string) *Machine {
 	return nil
 }
 
-// SSHKeyByName finds an SSH key by name.
-func (w *World) SSHKeyByName(name string) *SSHKey {
+// SSHKeyByName finds an SSH key of the cloud by name.
+func (w *World) SSHKeyByName(cloud, name string) *SSHKey {
 	for _, k := range w.SSHKeys {
-		if k.Name == name {
+		if k.Cloud == cloud && k.Name == name {
 			return k
 		}
 	}
 	return nil
 }
 
-// SSHKeyByFingerprint finds an SSH key by fingerprint.
-func (w *World) SSHKeyByFingerprint(fp string) *SSHKey {
+// SSHKeyByFingerprint finds an SSH key of the cloud by fingerprint.
+func (w *World) SSHKeyByFingerprint(cloud, fp string) *SSHKey {
 	for _, k := range w.SSHKeys {
-		if k.Fingerprint == fp {
+		if k.Cloud == cloud && k.Fingerprint == fp {
 			return k
 		}
 	}
 	return nil
+}
+
+// One world holds every cloud's resources; a front end sees only its own.
+
+// MachinesOf returns the cloud's machines (tombstones included) by ID.
+func (w *World) MachinesOf(cloud string) []*Machine {
+	return ofCloud(w.Machines, func(m *Machine) bool { return m.Cloud == cloud })
+}
+
+// MachineOf returns a machine of the cloud (or a tombstone), or nil.
+func (w *World) MachineOf(cloud string, id int64) *Machine {
+	if m := w.Machines[id]; m != nil && m.Cloud == cloud {
+		return m
+	}
+	return nil
+}
+
+// ImagesOf returns the cloud's images visible at now, by ID.
+func (w *World) ImagesOf(cloud string, now time.Time) []*Image {
+	return ofCloud(w.Images, func(img *Image) bool { return img.Cloud == cloud && w.ImageVisible(img, now) })
+}
+
+// ImageOf returns an image of the cloud visible at now, or nil.
+func (w *World) ImageOf(cloud string, id int64, now time.Time) *Image {
+	if img := w.Images[id]; img != nil && img.Cloud == cloud && w.ImageVisible(img, now) {
+		return img
+	}
+	return nil
+}
+
+// ActionsOf returns the cloud's actions by ID.
+func (w *World) ActionsOf(cloud string) []*Action {
+	return ofCloud(w.Actions, func(a *Action) bool { return a.Cloud == cloud })
+}
+
+// ActionOf returns an action of the cloud, or nil.
+func (w *World) ActionOf(cloud string, id int64) *Action {
+	if a := w.Actions[id]; a != nil && a.Cloud == cloud {
+		return a
+	}
+	return nil
+}
+
+// SSHKeysOf returns the cloud's SSH keys by ID.
+func (w *World) SSHKeysOf(cloud string) []*SSHKey {
+	return ofCloud(w.SSHKeys, func(k *SSHKey) bool { return k.Cloud == cloud })
+}
+
+// SSHKeyOf returns an SSH key of the cloud, or nil.
+func (w *World) SSHKeyOf(cloud string, id int64) *SSHKey {
+	if k := w.SSHKeys[id]; k != nil && k.Cloud == cloud {
+		return k
+	}
+	return nil
+}
+
+func ofCloud[T any](m map[int64]*T, keep func(*T) bool) []*T {
+	var out []*T
+	for _, v := range SortedValues(m) {
+		if keep(v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // SortedValues returns the map's values ordered by ID, the natural order of
