@@ -27,6 +27,12 @@ type Provider interface {
 	// by Timeouts.InstanceReady and by ctx.
 	WaitReady(ctx context.Context, id string) (*Instance, error)
 
+	// WaitGone waits until a machine DestroyInstance accepted no longer
+	// exists (or is archived: EC2 keeps terminated machines visible),
+	// bounded by ctx. Concurrent waits of one process share their polls
+	// (see GoneWatcher).
+	WaitGone(ctx context.Context, id string) error
+
 	// CreateSnapshot snapshots a machine, waits for the snapshot to complete
 	// and labels it managed-by=spuff. When the snapshot was started but the
 	// wait failed, the error is an *IncompleteError carrying its ID.

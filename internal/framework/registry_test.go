@@ -32,6 +32,7 @@ func (fakeProvider) DestroyInstance(context.Context, string) error          { re
 func (fakeProvider) GetInstance(context.Context, string) (*Instance, error) { return nil, nil }
 func (fakeProvider) ListInstances(context.Context) ([]Instance, error)      { return nil, nil }
 func (fakeProvider) WaitReady(context.Context, string) (*Instance, error)   { return nil, nil }
+func (fakeProvider) WaitGone(context.Context, string) error                 { return nil }
 func (fakeProvider) CreateSnapshot(context.Context, string, string) (*Snapshot, error) {
 	return nil, nil
 }

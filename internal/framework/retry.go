@@ -146,10 +146,11 @@ type tries struct {
 }
 
 // again reports whether another attempt may follow the failed attempt
-// (0-based) that returned err, and the pause before it. Failed connections
+// (0-based) that returned err, and the pause before it. An error already
+// retried below (see Retried) is not retried again. Failed connections
 // count against the short connect budget as well as against MaxAttempts.
 func (t *tries) again(attempt int, err error) (time.Duration, bool) {
-	if !IsTransient(err) || attempt+1 >= t.p.MaxAttempts {
+	if !IsTransient(err) || isRetried(err) || attempt+1 >= t.p.MaxAttempts {
 		return 0, false
 	}
 	d := t.p.delay(attempt, err)

@@ -504,23 +504,70 @@ func TestRetryingCancelledCreateIsAdopted(t *testing.T) {
 	}
 }
 
-// pagedCloud lists through its own page retries: WithRetry must not retry
-// the list again as a whole.
+// pagedCloud lists through AllPages, which retries each page: WithRetry
+// must not retry the list again as a whole. Page 2 always fails.
 type pagedCloud struct {
 	fakeProvider
 	calls int
 }
 
-func (c *pagedCloud) RetriesPages() bool { return true }
-func (c *pagedCloud) ListInstances(context.Context) ([]Instance, error) {
-	c.calls++
-	return nil, API(503, "x")
+func (c *pagedCloud) ListInstances(ctx context.Context) ([]Instance, error) {
+	return AllPages(ctx, fastPolicy(3), func(_ context.Context, page int) ([]Instance, int, error) {
+		c.calls++
+		if page == 2 {
+			return nil, 0, API(503, "x")
+		}
+		return []Instance{{ID: "1"}}, page + 1, nil
+	}, nil)
 }
 
 func TestRetryingLeavesPagedListsAlone(t *testing.T) {
 	c := &pagedCloud{}
-	if _, err := WithRetry(c, fastPolicy(5), nil).ListInstances(context.Background()); err == nil || c.calls != 1 {
-		t.Fatalf("err = %v after %d calls; want the cloud's error after 1", err, c.calls)
+	_, err := WithRetry(c, fastPolicy(5), nil).ListInstances(context.Background())
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != 503 || c.calls != 1+3 {
+		t.Fatalf("err = %v after %d page fetches; want the 503 after page 1 and 3 tries of page 2", err, c.calls)
+	}
+}
+
+// A list that does not walk pages itself is retried as a whole.
+type flatCloud struct {
+	fakeProvider
+	calls int
+}
+
+func (c *flatCloud) ListInstances(context.Context) ([]Instance, error) {
+	c.calls++
+	if c.calls < 3 {
+		return nil, API(503, "x")
+	}
+	return []Instance{{ID: "1"}}, nil
+}
+
+func TestRetryingRetriesFlatLists(t *testing.T) {
+	c := &flatCloud{}
+	if got, err := WithRetry(c, fastPolicy(5), nil).ListInstances(context.Background()); err != nil || len(got) != 1 || c.calls != 3 {
+		t.Fatalf("ListInstances = %v, %v after %d calls; want the list after 3", got, err, c.calls)
+	}
+}
+
+func TestAllPagesRetriesEachPage(t *testing.T) {
+	fails := map[int]int{1: 1, 3: 2}
+	var fetched []int
+	got, err := AllPages(context.Background(), fastPolicy(3), func(_ context.Context, page int) ([]int, int, error) {
+		fetched = append(fetched, page)
+		if fails[page] > 0 {
+			fails[page]--
+			return nil, 0, &NetworkError{Err: errors.New("reset")}
+		}
+		next := page + 1
+		if page == 3 {
+			next = 0
+		}
+		return []int{page}, next, nil
+	}, nil)
+	if err != nil || len(got) != 3 || len(fetched) != 6 {
+		t.Fatalf("AllPages = %v, %v after fetching %v; want pages 1-3 with 3 retries", got, err, fetched)
 	}
 }
 

@@ -23,18 +23,6 @@ type SnapshotStarter interface {
 	WaitSnapshot(ctx context.Context, id string) (*Snapshot, error)
 }
 
-// PageRetrier is implemented by clouds that walk their lists page by page,
-// retrying each page under the policy of their Config. WithRetry does not
-// retry such lists again as a whole: the attempts would multiply.
-type PageRetrier interface {
-	RetriesPages() bool
-}
-
-func retriesPages(p Provider) bool {
-	pr, ok := p.(PageRetrier)
-	return ok && pr.RetriesPages()
-}
-
 // WithRetry wraps p so that every call follows policy: transient failures
 // are retried with backoff, within ctx. Creates are made idempotent: each
 // carries a one-off RequestIDKey label, and after an attempt whose outcome
@@ -101,10 +89,9 @@ func (r *retrying) GetInstance(ctx context.Context, id string) (*Instance, error
 	})
 }
 
+// ListInstances is retried as a whole, unless the cloud's error says its
+// pages were retried already (AllPages marks them, see Retried).
 func (r *retrying) ListInstances(ctx context.Context) ([]Instance, error) {
-	if retriesPages(r.inner) {
-		return r.inner.ListInstances(ctx)
-	}
 	return retryValue(ctx, r, "list instances", r.inner.ListInstances)
 }
 
@@ -132,10 +119,13 @@ func (r *retrying) WaitReady(ctx context.Context, id string) (*Instance, error) 
 	return r.inner.WaitReady(ctx, id)
 }
 
+// WaitGone is not retried, as WaitReady: the wait polls through transient
+// errors itself.
+func (r *retrying) WaitGone(ctx context.Context, id string) error {
+	return r.inner.WaitGone(ctx, id)
+}
+
 func (r *retrying) ListSnapshots(ctx context.Context) ([]Snapshot, error) {
-	if retriesPages(r.inner) {
-		return r.inner.ListSnapshots(ctx)
-	}
 	return retryValue(ctx, r, "list snapshots", r.inner.ListSnapshots)
 }
 

@@ -43,9 +43,6 @@ func (r *retrying) Catalog(ctx context.Context) (*Catalog, error) {
 	if !ok {
 		return nil, &NotSupportedError{Feature: "listing the catalogue"}
 	}
-	if retriesPages(r.inner) {
-		return c.Catalog(ctx)
-	}
 	return retryValue(ctx, r, "fetch catalogue", c.Catalog)
 }
 
@@ -64,11 +61,8 @@ var _ FilteringLister = (*retrying)(nil)
 // ListInstancesFiltered uses the cloud's filter when it has one.
 func (r *retrying) ListInstancesFiltered(ctx context.Context, f InstanceFilter) ([]Instance, error) {
 	fl, ok := r.inner.(FilteringLister)
-	switch {
-	case !ok:
+	if !ok {
 		return r.ListInstances(ctx)
-	case retriesPages(r.inner):
-		return fl.ListInstancesFiltered(ctx, f)
 	}
 	return retryValue(ctx, r, "list instances", func(ctx context.Context) ([]Instance, error) {
 		return fl.ListInstancesFiltered(ctx, f)

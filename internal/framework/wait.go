@@ -90,20 +90,6 @@ func WaitReady(ctx context.Context, id string, poll PollFunc, t Timeouts, progre
 	})
 }
 
-// WaitGone polls until the instance no longer exists or is archived (clouds
-// such as EC2 keep terminated machines visible for a while).
-func WaitGone(ctx context.Context, id string, poll PollFunc, timeout, pollInterval time.Duration, progress Progress) error {
-	_, err := WaitFor(ctx, poll, func(inst *Instance) (bool, error) {
-		return inst == nil || inst.Status.Kind == StatusArchive, nil
-	}, WaitOptions[Instance]{
-		Operation: "waiting for instance " + id + " to be deleted",
-		Timeout:   timeout,
-		Backoff:   DefaultBackoff(pollInterval),
-		Progress:  progress,
-	})
-	return err
-}
-
 // WaitFor polls until done reports true or an error, the context ends, or
 // the timeout passes. A timeout or a context deadline becomes a TimeoutError
 // wrapping the last poll error, if any; a cancellation returns ctx.Err().

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -152,22 +154,46 @@ func TestWaitReadyStops(t *testing.T) {
 	})
 }
 
-func TestWaitGone(t *testing.T) {
-	var n atomic.Int32
-	poll := func(context.Context) (*Instance, error) {
-		switch n.Add(1) {
-		case 1:
+func TestGoneWatcher(t *testing.T) {
+	var mu sync.Mutex
+	polls := map[string]int{}
+	get := func(_ context.Context, id string) (*Instance, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		polls[id]++
+		switch {
+		case id == "archived":
+			return &Instance{Status: ParseStatus("terminated")}, nil
+		case polls[id] == 1:
 			return &Instance{Status: ParseStatus("running")}, nil
-		case 2:
+		case polls[id] == 2:
 			return &Instance{Status: ParseStatus("deleting")}, nil
 		}
 		return nil, nil
 	}
-	if err := WaitGone(context.Background(), "1", poll, time.Second, 5*time.Millisecond, nil); err != nil || n.Load() != 3 {
-		t.Fatalf("WaitGone = %v after %d polls, want nil after 3", err, n.Load())
+	w := GoneWatcher(PollEach(get), Timeouts{PollInterval: 5 * time.Millisecond}, nil)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i, id := range []string{"1", "2", "archived"} {
+		wg.Go(func() { errs[i] = WaitGone(context.Background(), w, id) })
 	}
-	archived := func(context.Context) (*Instance, error) { return &Instance{Status: ParseStatus("terminated")}, nil }
-	if err := WaitGone(context.Background(), "1", archived, time.Second, 5*time.Millisecond, nil); err != nil {
-		t.Fatalf("terminated counts as gone, got %v", err)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("wait %d: %v", i, err)
+		}
+	}
+	if polls["1"] != 3 || polls["archived"] != 1 {
+		t.Errorf("polls = %v, want 3 for a machine gone on the third look, 1 for a terminated one", polls)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	stays := GoneWatcher(PollEach(func(context.Context, string) (*Instance, error) {
+		return &Instance{Status: ParseStatus("running")}, nil
+	}), Timeouts{PollInterval: 5 * time.Millisecond}, nil)
+	var te *TimeoutError
+	if err := WaitGone(ctx, stays, "9"); !errors.As(err, &te) || !strings.Contains(te.Operation, "instance 9 to be deleted") {
+		t.Errorf("a machine that stays = %v, want a TimeoutError", err)
 	}
 }

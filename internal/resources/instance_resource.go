@@ -678,16 +678,8 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	// Wait until the machine is gone, so that a replacement with the same
 	// name does not collide with it and the delete timeout means something.
-	err := framework.WaitGone(ctx, id, func(ctx context.Context) (*framework.Instance, error) {
-		return r.data.cloud.GetInstance(ctx, id)
-	}, timeout, r.data.timeouts.PollInterval, func(attempt int, inst *framework.Instance, err error) {
-		fields := map[string]any{"id": id, "attempt": attempt, "gone": inst == nil}
-		if err != nil {
-			fields["error"] = err.Error()
-		}
-		logDebug(ctx, "waiting for instance deletion", fields)
-	})
-	if err != nil {
+	// The cloud's watcher shares the polls of concurrent deletes.
+	if err := r.data.cloud.WaitGone(ctx, id); err != nil {
 		addCloudError(&resp.Diagnostics, "Error Waiting for Instance "+id+" Deletion", err)
 	}
 }

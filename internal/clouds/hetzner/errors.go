@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
@@ -20,6 +16,9 @@ import (
 
 // providerName is how errors and logs name this cloud.
 const providerName = "hetzner"
+
+// apiName is how transport errors name what was called.
+const apiName = "the Hetzner API"
 
 // subject says what a failed call was about, so that a not_found answer can
 // name the resource. The zero value means "unknown": not_found then becomes
@@ -64,19 +63,10 @@ func mapError(err error, about subject) error {
 		return mapStatus(statusFromErrStatusCode(err), about)
 	}
 
-	// A context's deadline passes through like a cancellation. The test is
-	// identity, not errors.Is: the HTTP client's own timeout (Timeouts.
-	// HTTPRequest) also matches DeadlineExceeded with errors.Is, and that
-	// one is a network error.
-	if hasSentinel(err, context.DeadlineExceeded) {
-		return context.DeadlineExceeded
-	}
-
-	if isNetworkError(err) {
-		if ce := connectFailure(err); ce != nil {
-			return &framework.NetworkError{Err: ce}
-		}
-		return &framework.NetworkError{Err: stripURL(err)}
+	// Transport failures (no answer, a failed connection, the context's own
+	// deadline) are classified alike for every cloud.
+	if terr := framework.TransportError(err, apiName); terr != nil {
+		return terr
 	}
 
 	return &framework.OtherError{Message: "hetzner: " + err.Error()}
@@ -111,6 +101,10 @@ func mapAPIError(e hcloud.Error, about subject) error {
 		// (server create) the unique field is the name.
 		field := invalidInputField(e.Details, "name")
 		return framework.InvalidConfig(field, invalidInputMessage(msg, e.Details)+": a resource with this "+field+" already exists")
+	case hcloud.ErrorCodeLocked:
+		// Another action runs on the resource: the call is refused until it
+		// ends (framework.WhileBusy waits that out).
+		return framework.Busy(about.Type, about.ID, msg)
 	case hcloud.ErrorCodeResourceLimitExceeded:
 		resource := about.Type
 		if resource == "" {
@@ -164,25 +158,6 @@ func statusOf(e hcloud.Error) int {
 	return codeStatus[e.Code]
 }
 
-// retryAfter reads a Retry-After header: delay-seconds or an HTTP date
-// (RFC 9110, section 10.2.3).
-func retryAfter(resp *hcloud.Response, now time.Time) (time.Duration, bool) {
-	if resp.Response == nil {
-		return 0, false
-	}
-	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now), 0), true
-	}
-	return 0, false
-}
-
 // rateLimitDelay estimates how long to wait before one request is allowed
 // again, or -1 when the answer says nothing.
 //
@@ -198,7 +173,7 @@ func rateLimitDelay(resp *hcloud.Response, now time.Time) time.Duration {
 	if resp == nil {
 		return -1
 	}
-	if d, ok := retryAfter(resp, now); ok {
+	if d, ok := framework.RetryAfterHeader(responseHeader(resp), now); ok {
 		return d
 	}
 	if resp.Meta.Ratelimit.Reset.IsZero() {
@@ -282,107 +257,12 @@ func statusFromErrStatusCode(err error) int {
 	return n
 }
 
-// hasSentinel reports whether target itself (not an error that merely
-// matches it) is in err's chain.
-func hasSentinel(err, target error) bool {
-	for err != nil {
-		if err == target { //nolint:errorlint // identity is the point
-			return true
-		}
-		if multi, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range multi.Unwrap() {
-				if hasSentinel(e, target) {
-					return true
-				}
-			}
-			return false
-		}
-		err = errors.Unwrap(err)
-	}
-	return false
-}
-
-// isNetworkError reports errors where no HTTP answer was received.
-func isNetworkError(err error) bool {
-	var urlErr *url.Error
-	var netErr net.Error
-	return errors.As(err, &urlErr) ||
-		errors.As(err, &netErr) ||
-		errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNREFUSED)
-}
-
-// connectFailure returns a ConnectError when err says that no connection
-// to the API could be made, so that no request was sent: the dial was
-// refused, the host name does not exist, or the host or network is
-// unreachable. The framework's policy gives such calls a short budget: they
-// almost always mean a wrong endpoint. Anything else on the wire, a dial
-// timeout or a temporary DNS failure included, returns nil and keeps the
-// ordinary retries (a timed-out dial is more often a slow network).
-func connectFailure(err error) *framework.ConnectError {
-	var op *net.OpError
-	if !errors.As(err, &op) || (op.Op != "dial" && op.Op != "proxyconnect") {
+// responseHeader is the HTTP header of resp, or nil.
+func responseHeader(resp *hcloud.Response) http.Header {
+	if resp == nil || resp.Response == nil {
 		return nil
 	}
-	var reason string
-	var dnsErr *net.DNSError
-	switch {
-	case errors.As(err, &dnsErr):
-		if !dnsErr.IsNotFound {
-			return nil
-		}
-		reason = "no such host"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		reason = "connection refused"
-	case errors.Is(err, syscall.EHOSTUNREACH):
-		reason = "host unreachable"
-	case errors.Is(err, syscall.ENETUNREACH):
-		reason = "network unreachable"
-	default:
-		return nil
-	}
-	if op.Op == "proxyconnect" {
-		reason += " by the HTTP proxy"
-	}
-	return &framework.ConnectError{API: "the Hetzner API", Endpoint: endpointOf(err, op, dnsErr), Err: errors.New(reason)}
-}
-
-// endpointOf names the host:port a failed dial was for: the request URL's
-// host (what the user configured), else the dialled address.
-func endpointOf(err error, op *net.OpError, dnsErr *net.DNSError) string {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		if u, perr := url.Parse(urlErr.URL); perr == nil && u.Host != "" {
-			if u.Port() != "" {
-				return u.Host
-			}
-			port := "443"
-			if u.Scheme == "http" {
-				port = "80"
-			}
-			return net.JoinHostPort(u.Hostname(), port)
-		}
-	}
-	if op.Addr != nil {
-		return op.Addr.String()
-	}
-	if dnsErr != nil && dnsErr.Name != "" {
-		return dnsErr.Name
-	}
-	return "the configured endpoint"
-}
-
-// stripURL drops the request URL the HTTP client puts in its errors (it
-// would carry the endpoint and query into Terraform's output) and keeps the
-// method and the transport's cause.
-func stripURL(err error) error {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		return fmt.Errorf("%s request to the Hetzner API failed: %w", urlErr.Op, urlErr.Err)
-	}
-	return err
+	return resp.Header
 }
 
 // notFoundOnCreate names the request field of a not_found answer to a

@@ -57,6 +57,16 @@ func isAPI(status int, fragments ...string) check {
 	}
 }
 
+func isBusy(resourceType, id string, fragments ...string) check {
+	return func(err error) string {
+		var e *framework.BusyError
+		if !errors.As(err, &e) || e.ResourceType != resourceType || e.ID != id {
+			return fmt.Sprintf("want BusyError for %s %s", resourceType, id)
+		}
+		return missing(e.Message, fragments)
+	}
+}
+
 func isAuth(fragments ...string) check {
 	return func(err error) string {
 		var e *framework.AuthenticationError
@@ -209,7 +219,7 @@ func TestMapError(t *testing.T) {
 		{"uniqueness", hcloud.Error{Code: hcloud.ErrorCodeUniquenessError, Message: "server name is already used"}, subject{}, isInvalid("name", "server name is already used", "already exists")},
 		{"resource limit", hcloud.Error{Code: hcloud.ErrorCodeResourceLimitExceeded, Message: "server limit exceeded"}, subject{}, isQuota("resources", "server limit exceeded")},
 		{"resource limit on a subject", hcloud.Error{Code: hcloud.ErrorCodeResourceLimitExceeded, Message: "limit"}, server, isQuota("instance")},
-		{"locked", hcloud.Error{Code: hcloud.ErrorCodeLocked, Message: "server is locked"}, server, isAPI(423, "server is locked", "locked")},
+		{"locked", hcloud.Error{Code: hcloud.ErrorCodeLocked, Message: "server is locked"}, server, isBusy("instance", "42", "server is locked")},
 		{"server error", hcloud.Error{Code: hcloud.ErrorCodeServerError, Message: "boom"}, server, isAPI(500, "boom")},
 		{"unknown code", hcloud.Error{Code: "brand_new", Message: "new"}, server, isAPI(0, "new (brand_new)")},
 

@@ -5,41 +5,29 @@ import (
 	"time"
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
-)
 
-// RetriesPages is true: lists retry each page (framework.PageRetrier).
-func (p *Provider) RetriesPages() bool { return true }
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
 
 // listPerPage is the API's largest page.
 const listPerPage = 50
 
-// allPages walks every page of a list, retrying each page under the
-// framework's policy. hcloud-go's All* helpers restart nothing: one failed
-// page fails the whole list, and a list of 200 pages would then rarely
-// survive a flaky network however often it were retried as a whole.
+// allPages walks every page of a list through the framework's page walk
+// (each page retried on its own, its errors marked as retried so that the
+// registry's retry decorator does not retry the whole list again). This
+// adapter only says how Hetzner numbers its pages.
 func allPages[T any](ctx context.Context, p *Provider, what string, fetch func(ctx context.Context, opts hcloud.ListOpts) ([]T, *hcloud.Response, error)) ([]T, error) {
-	var out []T
-	for page := 1; page != 0; {
-		var items []T
-		var next int
-		err := p.retry.Do(ctx, func(ctx context.Context) error {
-			got, resp, err := fetch(ctx, hcloud.ListOpts{Page: page, PerPage: listPerPage})
-			if err != nil {
-				return fail(ctx, err, subject{})
-			}
-			items, next = got, 0
-			if resp != nil && resp.Meta.Pagination != nil {
-				next = resp.Meta.Pagination.NextPage
-			}
-			return nil
-		}, func(attempt int, err error, _ time.Duration) {
-			p.logf(ctx, "retrying a page", map[string]any{"provider": providerName, "list": what, "page": page, "attempt": attempt + 1, "error": err.Error()})
-		})
+	return framework.AllPages(ctx, p.retry, func(ctx context.Context, page int) ([]T, int, error) {
+		got, resp, err := fetch(ctx, hcloud.ListOpts{Page: page, PerPage: listPerPage})
 		if err != nil {
-			return nil, err
+			return nil, 0, fail(ctx, err, subject{})
 		}
-		out = append(out, items...)
-		page = next
-	}
-	return out, nil
+		next := 0
+		if resp != nil && resp.Meta.Pagination != nil {
+			next = resp.Meta.Pagination.NextPage
+		}
+		return got, next, nil
+	}, func(page, attempt int, err error, _ time.Duration) {
+		p.logf(ctx, "retrying a page", map[string]any{"provider": providerName, "list": what, "page": page, "attempt": attempt + 1, "error": err.Error()})
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
@@ -36,7 +37,10 @@ type Provider struct {
 	// creates remembers the actions of the servers this process created;
 	// watcher follows them for every WaitReady at once.
 	creates pending
-	watcher *readyWatcher
+	watcher *framework.Watcher[[]int64]
+	// gone confirms deletes, sharing one poll among all (see gone.go).
+	gone      *framework.Watcher[struct{}]
+	listPages atomic.Int64 // pages of the last list of managed servers
 }
 
 var (
@@ -45,7 +49,6 @@ var (
 	_ framework.RequestValidator = (*Provider)(nil)
 	_ framework.InstanceFinder   = (*Provider)(nil)
 	_ framework.SnapshotStarter  = (*Provider)(nil)
-	_ framework.PageRetrier      = (*Provider)(nil)
 )
 
 // New validates cfg and builds a Hetzner provider. It calls no API: a bad
@@ -83,6 +86,7 @@ func New(cfg framework.Config) (*Provider, error) {
 		p.retry = *cfg.Retry
 	}
 	p.watcher = newReadyWatcher(p)
+	p.gone = framework.GoneWatcher(p.pollGone, p.timeouts, p.log, map[string]any{"provider": providerName})
 	return p, nil
 }
 
@@ -178,39 +182,29 @@ func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	err = p.whileLocked(ctx, "instance "+id, func() error {
+	about := subject{Type: "instance", ID: id}
+	err = p.whileBusy(ctx, "instance "+id, func(ctx context.Context) error {
 		_, _, err := p.client.Server.DeleteWithResult(ctx, &hcloud.Server{ID: n})
-		return err
-	})
-	if err != nil {
-		if hcloud.IsError(err, hcloud.ErrorCodeNotFound) {
-			return nil
+		if err != nil {
+			return fail(ctx, err, about)
 		}
-		return fail(ctx, err, subject{Type: "instance", ID: id})
+		return nil
+	})
+	if framework.IsNotFound(err) {
+		return nil
 	}
-	return nil
+	return err
 }
 
-// whileLocked runs op again while Hetzner answers 423 locked: another action
-// (typically a snapshot still being taken) runs on the resource, and the
-// delete will be accepted once it ends. The caller's ctx bounds the wait, so
-// the resource's delete timeout is what limits it.
-func (p *Provider) whileLocked(ctx context.Context, what string, op func() error) error {
-	backoff := framework.DefaultBackoff(p.timeouts.PollInterval)
-	for attempt := 0; ; attempt++ {
-		err := op()
-		if err == nil || !hcloud.IsError(err, hcloud.ErrorCodeLocked) {
-			return err
-		}
+// whileBusy runs op again while the cloud answers 423 locked (a
+// framework.BusyError): another action (typically a snapshot still being
+// taken) runs on the resource, and the call will be accepted once it ends.
+// The caller's ctx bounds the wait, so the resource's delete or update
+// timeout is what limits it.
+func (p *Provider) whileBusy(ctx context.Context, what string, op func(ctx context.Context) error) error {
+	return framework.WhileBusy(ctx, framework.DefaultBackoff(p.timeouts.PollInterval), op, func(attempt int, _ error) {
 		p.logf(ctx, "resource locked by a running action, retrying", map[string]any{"resource": what, "attempt": attempt})
-		timer := time.NewTimer(backoff.Jittered(attempt))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return err
-		case <-timer.C:
-		}
-	}
+	})
 }
 
 // GetInstance returns the server, or (nil, nil) when it does not exist.
@@ -274,11 +268,10 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, p.timeouts.InstanceReady)
 	defer cancel()
 	if c, ok := p.creates.take(n); ok {
-		err := p.watcher.wait(ctx, n, c)
+		err := p.waitCreated(ctx, n, c)
 		switch {
 		case err == nil && c.started && c.created.HasIP():
 			// Created and started: running, at the address it was created
@@ -291,8 +284,6 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 			// Without an address from the create answer, or not started:
 			// poll it like any other.
 		case errors.Is(err, errUnwatchable):
-		case errors.Is(err, context.DeadlineExceeded):
-			return nil, &framework.TimeoutError{Operation: "waiting for instance " + id + " to be ready", Elapsed: time.Since(start), Err: err}
 		default:
 			return nil, err
 		}
@@ -509,17 +500,17 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	err = p.whileLocked(ctx, "snapshot "+id, func() error {
-		_, err := p.client.Image.Delete(ctx, &hcloud.Image{ID: n})
-		return err
-	})
-	if err != nil {
-		if hcloud.IsError(err, hcloud.ErrorCodeNotFound) {
-			return nil
+	about := subject{Type: "snapshot", ID: id}
+	err = p.whileBusy(ctx, "snapshot "+id, func(ctx context.Context) error {
+		if _, err := p.client.Image.Delete(ctx, &hcloud.Image{ID: n}); err != nil {
+			return fail(ctx, err, about)
 		}
-		return fail(ctx, err, subject{Type: "snapshot", ID: id})
+		return nil
+	})
+	if framework.IsNotFound(err) {
+		return nil
 	}
-	return nil
+	return err
 }
 
 // SSHKeys returns the names of the project's SSH keys, across all pages.

@@ -131,13 +131,16 @@ func (p *Provider) resize(ctx context.Context, s *hcloud.Server, size string) er
 func (p *Provider) serverAction(ctx context.Context, id string, start func() (*hcloud.Action, *hcloud.Response, error)) error {
 	what := "instance " + id
 	var action *hcloud.Action
-	err := p.whileLocked(ctx, what, func() error {
+	err := p.whileBusy(ctx, what, func(ctx context.Context) error {
 		a, _, err := start()
+		if err != nil {
+			return fail(ctx, err, subject{Type: "instance", ID: id})
+		}
 		action = a
-		return err
+		return nil
 	})
 	if err != nil {
-		return fail(ctx, err, subject{Type: "instance", ID: id})
+		return err
 	}
 	return p.waitAction(ctx, action, what)
 }
