@@ -222,7 +222,7 @@ func (a *admin) addFault(c adminCall) (int, any, error) {
 		return 0, nil, badRequest("a drop fault answers nothing: status, code and message don't apply")
 	}
 	a.s.InjectFault(f)
-	return http.StatusCreated, f.Normalize(faultCodes), nil
+	return http.StatusCreated, a.s.normalize(f), nil
 }
 
 func (a *admin) listFaults(adminCall) (int, any, error) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/sim/frontend"
@@ -48,6 +49,9 @@ type FrontEnd struct {
 	// Servers() and Images().
 	Status      func(world.Phase) string
 	ImageStatus func(world.ImageState) string
+	// ErrorCodes fill in the code of a fault aimed at this API that names
+	// only a status (or the status of one that names only a code).
+	ErrorCodes map[int]string
 }
 
 // frontEnds are the clouds the simulator serves: one line per cloud.
@@ -55,7 +59,8 @@ var frontEnds = []func(w *world.World, opts Options) FrontEnd{
 	func(w *world.World, opts Options) FrontEnd {
 		fe := hetzner.New(w, hetzner.Options{RateLimit: opts.RateLimit})
 		return FrontEnd{Cloud: hetzner.Name, Title: "Hetzner Cloud API", Path: hetzner.Prefix,
-			Handler: frontend.New(w, fe, opts.Tokens), Status: hetzner.Status, ImageStatus: hetzner.ImageStatus}
+			Handler: frontend.New(w, fe, opts.Tokens), Status: hetzner.Status, ImageStatus: hetzner.ImageStatus,
+			ErrorCodes: hetzner.ErrorCodes}
 	},
 }
 
@@ -220,15 +225,25 @@ func (s *Sim) image(img *world.Image, now time.Time) Image {
 	}
 }
 
-// faultCodes is the error-code table that fills in a fault: Hetzner's, the
-// only cloud so far whose faults name codes.
-var faultCodes = hetzner.ErrorCodes
+// normalize fills in a fault with the codes of the API its path aims at:
+// the front end with the longest Path that prefixes it (the first front
+// end for "*" and action faults).
+func (s *Sim) normalize(f Fault) Fault {
+	best := s.frontEnds[0]
+	for _, fe := range s.frontEnds {
+		if fe.Path != "" && strings.HasPrefix(f.Path, fe.Path) && len(fe.Path) > len(best.Path) {
+			best = fe
+		}
+	}
+	return f.Normalize(best.ErrorCodes)
+}
 
 // InjectFault arms a fault; see Fault for the matching rules.
 func (s *Sim) InjectFault(f Fault) {
+	f = s.normalize(f)
 	s.w.Lock()
 	defer s.w.Unlock()
-	s.w.AddFault(f.Normalize(faultCodes))
+	s.w.AddFault(f)
 }
 
 // RequestCounts returns how often each route was requested, keyed like

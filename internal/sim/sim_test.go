@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
+
+	"github.com/spuff/terraform-provider-spuff/internal/sim/hetzner"
 )
 
 func TestServerTransitionsFollowTheClock(t *testing.T) {
@@ -274,11 +276,11 @@ func TestFaultMatching(t *testing.T) {
 	if !(&Fault{Path: "action:*"}).MatchesAction("delete_server") || (&Fault{Path: "action:create_image"}).MatchesAction("delete_server") {
 		t.Error("action fault matching is wrong")
 	}
-	n := Fault{Status: 429}.Normalize(faultCodes)
+	n := Fault{Status: 429}.Normalize(hetzner.ErrorCodes)
 	if n.Code != "rate_limit_exceeded" || n.Times != 1 || n.Message == "" {
 		t.Errorf("normalize(429) = %+v", n)
 	}
-	if n := (Fault{Code: "locked"}).Normalize(faultCodes); n.Status != http.StatusLocked {
+	if n := (Fault{Code: "locked"}).Normalize(hetzner.ErrorCodes); n.Status != http.StatusLocked {
 		t.Errorf("normalize(locked) = %+v", n)
 	}
 }
