@@ -1,8 +1,3 @@
-// Package hetzner is the simulator's Hetzner Cloud API front end (served
-// under /v1/). It translates requests into world operations and world
-// state into the wire format hcloud-go and terraform-provider-hcloud
-// decode: the world's neutral phases and action kinds become Hetzner's
-// status words and commands here, and nowhere else.
 package hetzner
 
 import (
