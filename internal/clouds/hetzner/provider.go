@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,8 @@ type Provider struct {
 	// watcher follows them for every WaitReady at once.
 	creates pending
 	watcher *framework.Watcher[[]int64]
+	// actions follows the actions of snapshots and updates.
+	actions *framework.Watcher[[]int64]
 	// gone confirms deletes, sharing one poll among all (see gone.go).
 	gone      *framework.Watcher[struct{}]
 	listPages atomic.Int64 // pages of the last list of managed servers
@@ -86,6 +89,7 @@ func New(cfg framework.Config) (*Provider, error) {
 		p.retry = *cfg.Retry
 	}
 	p.watcher = newReadyWatcher(p)
+	p.actions = newActionWatcher(p)
 	p.gone = framework.GoneWatcher(p.pollGone, p.timeouts, p.log, map[string]any{"provider": providerName})
 	return p, nil
 }
@@ -414,39 +418,25 @@ func (p *Provider) FindInstances(ctx context.Context, name string) ([]framework.
 	return out, nil
 }
 
-// waitAction waits for a cloud action, bounded by Timeouts.ActionComplete.
-// what names the action's resource in logs and errors.
+// waitAction waits for a cloud action, bounded by Timeouts.ActionComplete,
+// through the shared action watcher (see watch.go): the actions of
+// concurrent snapshots and updates are polled together. what names the
+// action's resource in logs and errors.
 func (p *Provider) waitAction(ctx context.Context, action *hcloud.Action, what string) error {
 	if action == nil {
 		return nil
 	}
-	start := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, p.timeouts.ActionComplete)
 	defer cancel()
-	err := p.client.Action.WaitForFunc(wctx, func(a *hcloud.Action) error {
-		p.logf(ctx, "waiting for action", map[string]any{
-			"provider": providerName, "resource": what, "action": a.Command,
-			"action_id": a.ID, "status": string(a.Status), "progress": a.Progress,
-		})
-		if a.Status == hcloud.ActionStatusError {
-			return a.Error()
-		}
-		return nil
-	}, action)
-	switch {
-	case err == nil:
-		return nil
-	case ctx.Err() != nil:
+	err := p.actions.Wait(wctx, framework.Watch[[]int64]{
+		Key: strconv.FormatInt(action.ID, 10), Handle: []int64{action.ID}, FirstLook: firstLook,
+		Operation: fmt.Sprintf("waiting for %s (%s action %d)", what, action.Command, action.ID),
+	})
+	if err != nil && ctx.Err() != nil {
 		// The caller ended the wait: say so as is.
 		return ctx.Err()
-	case errors.Is(wctx.Err(), context.DeadlineExceeded):
-		return &framework.TimeoutError{
-			Operation: fmt.Sprintf("waiting for %s (%s action %d)", what, action.Command, action.ID),
-			Elapsed:   time.Since(start),
-			Err:       context.DeadlineExceeded,
-		}
 	}
-	return mapError(err, subject{})
+	return err
 }
 
 // ListSnapshots returns every snapshot image labeled managed-by=spuff,

@@ -40,10 +40,48 @@ func newReadyWatcher(p *Provider) *framework.Watcher[[]int64] {
 	})
 }
 
+// newActionWatcher follows single actions (snapshots, power and resize
+// actions), keyed by action ID.
+func newActionWatcher(p *Provider) *framework.Watcher[[]int64] {
+	return framework.NewWatcher(framework.WatcherConfig[[]int64]{
+		Poll: func(ctx context.Context, actions map[string][]int64) (map[string]framework.WatchState, error) {
+			return p.pollActionsWith(ctx, actions, actionState)
+		},
+		PollInterval:   p.timeouts.PollInterval,
+		RequestTimeout: p.timeouts.HTTPRequest,
+		Log:            p.log,
+		Message:        "waiting for action",
+		Fields:         map[string]any{"provider": providerName},
+	})
+}
+
+// actionState judges one action: done, failed (as the SDK reports it) or
+// its progress. A missing action is not found.
+func actionState(key string, ids []int64, got map[int64]*hcloud.Action) framework.WatchState {
+	for _, id := range ids {
+		a := got[id]
+		switch {
+		case a == nil:
+			return framework.WatchState{Err: framework.API(404, "action "+key+" not found")}
+		case a.Status == hcloud.ActionStatusError:
+			return framework.WatchState{Err: mapError(a.Error(), subject{})}
+		case a.Status == hcloud.ActionStatusRunning:
+			return framework.WatchState{Progress: a.Progress}
+		}
+	}
+	return framework.WatchState{Done: true}
+}
+
 // pollActions asks for the actions of every server waited for and says of
 // each server whether they are done, one failed, or how far the least
 // advanced one is.
 func (p *Provider) pollActions(ctx context.Context, servers map[string][]int64) (map[string]framework.WatchState, error) {
+	return p.pollActionsWith(ctx, servers, actionsState)
+}
+
+// pollActionsWith asks for the actions of every key at once and judges
+// each key's with state.
+func (p *Provider) pollActionsWith(ctx context.Context, servers map[string][]int64, state func(string, []int64, map[int64]*hcloud.Action) framework.WatchState) (map[string]framework.WatchState, error) {
 	var ids []int64
 	for _, actions := range servers {
 		ids = append(ids, actions...)
@@ -63,7 +101,7 @@ func (p *Provider) pollActions(ctx context.Context, servers map[string][]int64) 
 	}
 	out := make(map[string]framework.WatchState, len(servers))
 	for sid, actions := range servers {
-		out[sid] = actionsState(sid, actions, got)
+		out[sid] = state(sid, actions, got)
 	}
 	return out, nil
 }
