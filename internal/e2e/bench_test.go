@@ -160,7 +160,7 @@ func BenchmarkApplyDestroy100(b *testing.B) {
 		floor.write(floorConfig(n))
 		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
 		spuff := newWorkdir(b)
-		spuff.write(fleetConfig(w.endpoint, n, 0))
+		spuff.write(fleetConfig(w.Endpoint, n, 0))
 
 		var floorWalls, spuffWalls, ratios, applyReqs, destroyReqs, floorCPU, spuffCPU, providerCPU []float64
 		for round := 1; round <= rounds; round++ {
@@ -168,16 +168,16 @@ func BenchmarkApplyDestroy100(b *testing.B) {
 			fd, _ := floor.tf(nil, "destroy", "-auto-approve", par)
 
 			watch := providerWatch()
-			c0 := w.sim.RequestCounts()
+			c0 := w.Sim.RequestCounts()
 			sa, _ := spuff.tf(watch, "apply", "-auto-approve", par)
-			c1 := w.sim.RequestCounts()
-			if servers, _ := w.managed(); len(servers) != n {
+			c1 := w.Sim.RequestCounts()
+			if servers, _ := w.Managed(); len(servers) != n {
 				b.Fatalf("round %d: after apply the cloud holds %d instances, want %d", round, len(servers), n)
 			}
 			sd, _ := spuff.tf(watch, "destroy", "-auto-approve", par)
 			_, pcpu, _ := watch.result()
-			c2 := w.sim.RequestCounts()
-			if servers, _ := w.managed(); len(servers) != 0 {
+			c2 := w.Sim.RequestCounts()
+			if servers, _ := w.Managed(); len(servers) != 0 {
 				b.Fatalf("round %d: after destroy the cloud still holds %d instances", round, len(servers))
 			}
 
@@ -284,12 +284,12 @@ func BenchmarkDataSource10k(b *testing.B) {
 	for range b.N {
 		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
 		seedStart := time.Now()
-		seedServers(b, w.sim, n, "seed", `{"managed-by":"spuff","role":"bench"}`)
+		seedServers(b, w.Sim, n, "seed", `{"managed-by":"spuff","role":"bench"}`)
 		seedWall := time.Since(seedStart)
 		// Machines the data source must not return: the cloud filters them out.
-		seedServers(b, w.sim, 3, "other", `{"role":"bench"}`)
-		if servers, _ := w.managed(); len(servers) != n || len(w.sim.Servers()) != n+3 {
-			b.Fatalf("seeded %d managed of %d servers, want %d of %d", len(servers), len(w.sim.Servers()), n, n+3)
+		seedServers(b, w.Sim, 3, "other", `{"role":"bench"}`)
+		if servers, _ := w.Managed(); len(servers) != n || len(w.Sim.Servers()) != n+3 {
+			b.Fatalf("seeded %d managed of %d servers, want %d of %d", len(servers), len(w.Sim.Servers()), n, n+3)
 		}
 
 		d := newWorkdir(b)
@@ -311,12 +311,12 @@ data "spuff_instances" "all" {}
 output "count" {
   value = length(data.spuff_instances.all.instances)
 }
-`, token, w.endpoint))
+`, token, w.Endpoint))
 
 		watch := providerWatch()
-		c0 := w.sim.RequestCounts()
+		c0 := w.Sim.RequestCounts()
 		run, _ := d.tf(watch, "apply", "-auto-approve")
-		reqs := countsSince(c0, w.sim.RequestCounts())
+		reqs := countsSince(c0, w.Sim.RequestCounts())
 		_, out := d.tf(nil, "output", "-raw", "count")
 		peakMB, providerCPU, procs := watch.result()
 
@@ -382,9 +382,9 @@ func BenchmarkPlanRefresh500(b *testing.B) {
 		floor.tf(nil, "apply", "-auto-approve", "-parallelism=50")
 		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
 		d := newWorkdir(b)
-		d.write(fleetConfig(w.endpoint, n, 0))
+		d.write(fleetConfig(w.Endpoint, n, 0))
 		setup, _ := d.tf(nil, "apply", "-auto-approve", "-parallelism=50")
-		if servers, _ := w.managed(); len(servers) != n {
+		if servers, _ := w.Managed(); len(servers) != n {
 			b.Fatalf("after apply the cloud holds %d instances, want %d", len(servers), n)
 		}
 
@@ -401,10 +401,10 @@ func BenchmarkPlanRefresh500(b *testing.B) {
 					b.Fatalf("floor plan with %s found changes:\n%s", par, tail(fout, 30))
 				}
 				watch := providerWatch()
-				c0 := w.sim.RequestCounts()
+				c0 := w.Sim.RequestCounts()
 				run, out := d.tf(watch, "plan", par)
 				_, pcpu, _ := watch.result()
-				reqs := countsSince(c0, w.sim.RequestCounts())
+				reqs := countsSince(c0, w.Sim.RequestCounts())
 				if !strings.Contains(out, "No changes.") {
 					b.Fatalf("plan with %s found changes:\n%s", par, tail(out, 30))
 				}

@@ -28,37 +28,37 @@ func TestCatalogOncePerPlan(t *testing.T) {
 	requireTF(t)
 	w := newWorld(t, sim.Options{})
 	wd := newWorkdir(t)
-	wd.write(fleetConfig(w.endpoint, 8, 0))
+	wd.write(fleetConfig(w.Endpoint, 8, 0))
 	if out, err := wd.run("plan"); err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)
 	}
-	if n := catalogCalls(w.sim.RequestCounts()); n != 3 {
-		t.Errorf("a plan creating 8 machines made %d catalogue requests, want 3 (one list each): %v", n, w.sim.RequestCounts())
+	if n := catalogCalls(w.Sim.RequestCounts()); n != 3 {
+		t.Errorf("a plan creating 8 machines made %d catalogue requests, want 3 (one list each): %v", n, w.Sim.RequestCounts())
 	}
 	if out, err := wd.run("apply", "-auto-approve"); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out)
 	}
-	before := catalogCalls(w.sim.RequestCounts())
+	before := catalogCalls(w.Sim.RequestCounts())
 	if out, err := wd.run("plan", "-detailed-exitcode"); err != nil {
 		t.Fatalf("plan after apply is not empty: %v\n%s", err, out)
 	}
-	if n := catalogCalls(w.sim.RequestCounts()) - before; n != 0 {
+	if n := catalogCalls(w.Sim.RequestCounts()) - before; n != 0 {
 		t.Errorf("a plan with nothing to create made %d catalogue requests, want 0", n)
 	}
 	// A label edit is in place: still no catalogue.
-	wd.write(strings.Replace(fleetConfig(w.endpoint, 8, 0), `role = "soak"`, `role = "edited"`, 1))
-	before = catalogCalls(w.sim.RequestCounts())
+	wd.write(strings.Replace(fleetConfig(w.Endpoint, 8, 0), `role = "soak"`, `role = "edited"`, 1))
+	before = catalogCalls(w.Sim.RequestCounts())
 	out, err := wd.run("plan")
 	if err != nil || !strings.Contains(out, "0 to add, 8 to change, 0 to destroy") {
 		t.Fatalf("plan of a label edit: %v\n%s", err, out)
 	}
-	if n := catalogCalls(w.sim.RequestCounts()) - before; n != 0 {
+	if n := catalogCalls(w.Sim.RequestCounts()) - before; n != 0 {
 		t.Errorf("a plan of in-place updates made %d catalogue requests, want 0", n)
 	}
 	if out, err := wd.run("destroy", "-auto-approve"); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
-	t.Logf("catalogue requests over plan, apply, two plans and destroy: %d", catalogCalls(w.sim.RequestCounts()))
+	t.Logf("catalogue requests over plan, apply, two plans and destroy: %d", catalogCalls(w.Sim.RequestCounts()))
 }
 
 // A size the cloud still sells but has deprecated plans with a warning that
@@ -69,7 +69,7 @@ func TestDeprecatedSizeWarns(t *testing.T) {
 	before := time.Date(2025, 11, 1, 12, 0, 0, 0, time.UTC)
 	w := newWorld(t, sim.Options{Now: func() time.Time { return before }})
 	wd := newWorkdir(t)
-	wd.write(strings.Replace(fleetConfig(w.endpoint, 1, 0), `size   = "cx23"`, `size   = "cpx11"`, 1))
+	wd.write(strings.Replace(fleetConfig(w.Endpoint, 1, 0), `size   = "cx23"`, `size   = "cpx11"`, 1))
 	out, err := wd.run("plan")
 	if err != nil {
 		t.Fatalf("plan of a deprecated but orderable size failed: %v\n%s", err, out)

@@ -5,21 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
-	"github.com/spuff/terraform-provider-spuff/internal/framework"
+	"github.com/spuff/terraform-provider-spuff/internal/testcloud"
 )
 
-// token is 64 characters, the length of a real Hetzner token.
-var token = strings.Repeat("e2e0", 16)
+// token is the simulated accounts' token.
+var token = testcloud.Hetzner.Token
 
 // providerDir holds the provider binary built once for the package.
 var providerDir string
@@ -57,34 +55,11 @@ func requireTF(t *testing.T) {
 }
 
 // world is a simulated account on an in-process simulator.
-type world struct {
-	sim      *sim.Sim
-	endpoint string
-}
+type world = testcloud.Account
 
 func newWorld(tb testing.TB, opts sim.Options) *world {
 	tb.Helper()
-	s := sim.New(opts)
-	srv := httptest.NewServer(s.Handler())
-	tb.Cleanup(srv.Close)
-	return &world{sim: s, endpoint: srv.URL + "/v1"}
-}
-
-// managed returns the IDs of the managed servers and snapshots in the world.
-func (w *world) managed() (servers, snapshots []string) {
-	for _, s := range w.sim.Servers() {
-		if framework.IsManaged(s.Labels) {
-			servers = append(servers, strconv.FormatInt(s.ID, 10))
-		}
-	}
-	for _, img := range w.sim.Images() {
-		if framework.IsManaged(img.Labels) {
-			snapshots = append(snapshots, strconv.FormatInt(img.ID, 10))
-		}
-	}
-	slices.Sort(servers)
-	slices.Sort(snapshots)
-	return servers, snapshots
+	return testcloud.Hetzner.Start(tb, opts)
 }
 
 // workdir is a Terraform working directory using the built provider.
@@ -110,8 +85,14 @@ func newWorkdir(t testing.TB) *workdir {
 	}
 	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1"}
 	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "TF_") && !strings.HasPrefix(k, "SPUFF_") &&
-			!strings.HasPrefix(k, "HCLOUD_") && !strings.HasPrefix(k, "HETZNER_") {
+		// No TF_*, SPUFF_* or cloud credential variable of the user's
+		// reaches the test's terraform.
+		k, _, _ := strings.Cut(kv, "=")
+		leak := strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "SPUFF_")
+		for _, prefix := range testcloud.EnvPrefixes() {
+			leak = leak || strings.HasPrefix(k, prefix)
+		}
+		if !leak {
 			env = append(env, kv)
 		}
 	}

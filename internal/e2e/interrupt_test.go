@@ -20,7 +20,7 @@ func TestInterruptedApply(t *testing.T) {
 	// and, likely, during a create request in flight.
 	w := newWorld(t, sim.Options{ServerReadyDelay: 5 * time.Second, Faults: sim.FaultRates{Latency: 200 * time.Millisecond}})
 	wd := newWorkdir(t)
-	wd.write(fleetConfig(w.endpoint, n, 0))
+	wd.write(fleetConfig(w.Endpoint, n, 0))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -28,7 +28,7 @@ func TestInterruptedApply(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(time.Minute); len(w.sim.Servers()) < 3; {
+	for deadline := time.Now().Add(time.Minute); len(w.Sim.Servers()) < 3; {
 		if time.Now().After(deadline) {
 			t.Fatalf("no machines were created within a minute:\n%s", out.String())
 		}
@@ -42,7 +42,7 @@ func TestInterruptedApply(t *testing.T) {
 	}
 	t.Logf("interrupted apply:\n%s", tail(out.String(), 25))
 
-	servers, _ := w.managed()
+	servers, _ := w.Managed()
 	inState, _ := wd.stateIDs()
 	if orphans, _ := diff(servers, inState); len(orphans) > 0 {
 		t.Fatalf("after the interrupt the cloud holds machines %v that state does not know (state: %v)", orphans, inState)
@@ -51,17 +51,17 @@ func TestInterruptedApply(t *testing.T) {
 		t.Logf("note: the interrupt left %d of %d machines", len(servers), n)
 	}
 
-	w.sim.SetDelays(0, 0)
+	w.Sim.SetDelays(0, 0)
 	if out, err := wd.run("apply", "-auto-approve"); err != nil {
 		t.Fatalf("apply after the interrupt: %v\n%s", err, out)
 	}
-	servers, _ = w.managed()
+	servers, _ = w.Managed()
 	inState, _ = wd.stateIDs()
 	if orphans, ghosts := diff(servers, inState); len(servers) != n || len(orphans)+len(ghosts) > 0 {
 		t.Fatalf("after the second apply the cloud holds %v and state %v; want the same %d machines", servers, inState, n)
 	}
 	names := map[string]bool{}
-	for _, s := range w.sim.Servers() {
+	for _, s := range w.Sim.Servers() {
 		if names[s.Name] {
 			t.Errorf("duplicate machine named %s", s.Name)
 		}
@@ -71,7 +71,7 @@ func TestInterruptedApply(t *testing.T) {
 	if out, err := wd.run("destroy", "-auto-approve"); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
-	if servers, _ := w.managed(); len(servers) > 0 {
+	if servers, _ := w.Managed(); len(servers) > 0 {
 		t.Fatalf("after destroy the cloud still holds %v", servers)
 	}
 }

@@ -41,7 +41,7 @@ func TestReadmeUsageExample(t *testing.T) {
 	requireTF(t)
 	w := newWorld(t, sim.Options{})
 	wd := newWorkdir(t)
-	wd.env = append(wd.env, "SPUFF_ENDPOINT="+w.endpoint, "SPUFF_TOKEN="+token)
+	wd.env = append(wd.env, "SPUFF_ENDPOINT="+w.Endpoint, "SPUFF_TOKEN="+token)
 	wd.write(readmeUsage(t))
 
 	if out, err := wd.run("fmt", "-check", "-diff"); err != nil {
@@ -64,13 +64,13 @@ func TestReadmeUsageExample(t *testing.T) {
 	if outputs.IP.Value == "" || !slices.Contains(outputs.Machines.Value, "dev-box") {
 		t.Errorf("outputs = %+v, want an IP and dev-box among the platform machines", outputs)
 	}
-	if servers, snapshots := w.managed(); len(servers) != 1 || len(snapshots) != 1 {
+	if servers, snapshots := w.Managed(); len(servers) != 1 || len(snapshots) != 1 {
 		t.Errorf("the cloud holds servers %v and snapshots %v, want one of each", servers, snapshots)
 	}
 	if out, err := wd.run("destroy", "-auto-approve"); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
-	if servers, snapshots := w.managed(); len(servers)+len(snapshots) != 0 {
+	if servers, snapshots := w.Managed(); len(servers)+len(snapshots) != 0 {
 		t.Errorf("left behind after destroy: servers %v, snapshots %v", servers, snapshots)
 	}
 }

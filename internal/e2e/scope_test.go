@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,51 +15,33 @@ func TestDestroyRefusesUnmanaged(t *testing.T) {
 	requireTF(t)
 	w := newWorld(t, sim.Options{})
 	wd := newWorkdir(t)
-	wd.write(fleetConfig(w.endpoint, 1, 0))
+	wd.write(fleetConfig(w.Endpoint, 1, 0))
 	if out, err := wd.run("apply", "-auto-approve"); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out)
 	}
-	servers, _ := w.managed()
+	servers, _ := w.Managed()
 	if len(servers) != 1 {
 		t.Fatalf("the cloud holds %v, want one machine", servers)
 	}
 	id := servers[0]
-	setLabels := func(labels string) {
-		t.Helper()
-		req, err := http.NewRequest(http.MethodPut, w.endpoint+"/servers/"+id, bytes.NewReader([]byte(`{"labels":`+labels+`}`)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("PUT labels: HTTP %d", resp.StatusCode)
-		}
-	}
-
-	setLabels(`{"role":"soak"}`)
+	w.SetLabels(t, id, map[string]string{"role": "soak"})
 	out, err := wd.run("destroy", "-auto-approve", "-refresh=false")
 	if err == nil || !strings.Contains(out, "Instance Not Managed by Spuff") || !strings.Contains(out, "refuses to delete") {
 		t.Fatalf("destroy of an unmanaged machine: err = %v, want a refusal:\n%s", err, out)
 	}
 	still := false
-	for _, s := range w.sim.Servers() {
+	for _, s := range w.Sim.Servers() {
 		still = still || strconv.FormatInt(s.ID, 10) == id
 	}
 	if !still {
 		t.Fatal("the unmanaged machine was deleted")
 	}
 
-	setLabels(`{"role":"soak","managed-by":"spuff"}`)
+	w.SetLabels(t, id, map[string]string{"role": "soak", "managed-by": "spuff"})
 	if out, err := wd.run("destroy", "-auto-approve"); err != nil {
 		t.Fatalf("destroy after restoring the label: %v\n%s", err, out)
 	}
-	if servers, _ := w.managed(); len(servers) != 0 {
+	if servers, _ := w.Managed(); len(servers) != 0 {
 		t.Fatalf("after destroy the cloud still holds %v", servers)
 	}
 }

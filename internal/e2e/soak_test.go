@@ -42,7 +42,7 @@ func TestSoak(t *testing.T) {
 	// and an honest bucket would only slow it to one request a second.
 	w := newWorld(t, sim.Options{ServerReadyDelay: 300 * time.Millisecond, ImageReadyDelay: 300 * time.Millisecond, RateLimit: -1, Seed: 20261123})
 	wd := newWorkdir(t)
-	wd.write(fleetConfig(w.endpoint, instances, snapshots))
+	wd.write(fleetConfig(w.Endpoint, instances, snapshots))
 
 	var failedApplies, failedDestroys, orphansFound, ghostsFound int
 	start := time.Now()
@@ -62,7 +62,7 @@ func TestSoak(t *testing.T) {
 		return failed
 	}
 	check := func(round int, phase string, wantInstances, wantSnapshots int) {
-		servers, snaps := w.managed()
+		servers, snaps := w.Managed()
 		si, ss := wd.stateIDs()
 		o1, g1 := diff(servers, si)
 		o2, g2 := diff(snaps, ss)
@@ -78,24 +78,24 @@ func TestSoak(t *testing.T) {
 	}
 
 	for round := 1; round <= rounds; round++ {
-		if err := w.sim.SetFaultRates(soakRates); err != nil {
+		if err := w.Sim.SetFaultRates(soakRates); err != nil {
 			t.Fatal(err)
 		}
 		failedApplies += converge(fmt.Sprintf("round %d apply", round), "apply", "-auto-approve", "-parallelism=10")
-		w.sim.SetFaultRates(sim.FaultRates{}) //nolint:errcheck // zero rates are valid
+		w.Sim.SetFaultRates(sim.FaultRates{}) //nolint:errcheck // zero rates are valid
 		check(round, "apply", instances, snapshots)
 
-		if err := w.sim.SetFaultRates(soakRates); err != nil {
+		if err := w.Sim.SetFaultRates(soakRates); err != nil {
 			t.Fatal(err)
 		}
 		failedDestroys += converge(fmt.Sprintf("round %d destroy", round), "destroy", "-auto-approve", "-parallelism=10")
-		w.sim.SetFaultRates(sim.FaultRates{}) //nolint:errcheck // zero rates are valid
+		w.Sim.SetFaultRates(sim.FaultRates{}) //nolint:errcheck // zero rates are valid
 		check(round, "destroy", 0, 0)
 	}
 
-	faults := w.sim.FaultCounts()
+	faults := w.Sim.FaultCounts()
 	var requests int
-	for _, n := range w.sim.RequestCounts() {
+	for _, n := range w.Sim.RequestCounts() {
 		requests += n
 	}
 	report := fmt.Sprintf(`

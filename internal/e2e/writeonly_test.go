@@ -53,7 +53,7 @@ func TestWriteOnlyUserDataStaysOutOfState(t *testing.T) {
 		t.Skipf("write-only attributes need Terraform 1.11 or later: %s", strings.SplitN(out, "\n", 2)[0])
 	}
 	const marker = "marker-Q7ZK-secret"
-	wd.write(writeOnlyConfig(w.endpoint, marker, 1))
+	wd.write(writeOnlyConfig(w.Endpoint, marker, 1))
 	if out, err := wd.run("plan", "-out", "tfplan"); err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)
 	}
@@ -70,7 +70,7 @@ func TestWriteOnlyUserDataStaysOutOfState(t *testing.T) {
 		}
 	}
 	got := ""
-	for _, s := range w.sim.ServersWithSecrets() {
+	for _, s := range w.Sim.ServersWithSecrets() {
 		got += s.UserData
 	}
 	if !strings.Contains(got, marker) {
@@ -79,7 +79,7 @@ func TestWriteOnlyUserDataStaysOutOfState(t *testing.T) {
 	if out, err := wd.run("plan", "-detailed-exitcode"); err != nil {
 		t.Errorf("plan after apply is not empty: %v\n%s", err, out)
 	}
-	wd.write(writeOnlyConfig(w.endpoint, marker, 2))
+	wd.write(writeOnlyConfig(w.Endpoint, marker, 2))
 	out, err = wd.run("plan")
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)

@@ -30,7 +30,7 @@ var (
 // instanceConfig renders one spuff_instance named "dev" with the given size
 // and extra attributes.
 func instanceConfig(w *accWorld, size, extra string) string {
-	return w.provider() + fmt.Sprintf(`
+	return w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name      = "dev-box"
   region    = %q
@@ -40,24 +40,24 @@ resource "spuff_instance" "dev" {
   labels    = { team = "platform" }
 %s
 }
-`, w.cloud.region, size, extra)
+`, w.Region, size, extra)
 }
 
 func TestAccInstance_lifecycle(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{ServerReadyDelay: 300 * time.Millisecond})
+		w := c.Start(t, sim.Options{ServerReadyDelay: 300 * time.Millisecond})
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
-					Config: instanceConfig(w, c.size, ""),
+					Config: instanceConfig(w, c.Size, ""),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("id"), knownvalue.NotNull()),
 						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("name"), knownvalue.StringExact("dev-box")),
-						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("region"), knownvalue.StringExact(c.region)),
-						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("size"), knownvalue.StringExact(c.size)),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("region"), knownvalue.StringExact(c.Region)),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("size"), knownvalue.StringExact(c.Size)),
 						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("status"), knownvalue.StringExact("active")),
 						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("ipv4_address"), knownvalue.StringRegexp(ipv4Pattern)),
 						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339)),
@@ -75,7 +75,7 @@ func TestAccInstance_lifecycle(t *testing.T) {
 					},
 					Check: func(s *terraform.State) error {
 						id := s.RootModule().Resources[devBox].Primary.ID
-						srv, ok := w.servers()[id]
+						srv, ok := w.Servers()[id]
 						switch {
 						case !ok:
 							return fmt.Errorf("instance %s is not in the cloud", id)
@@ -96,7 +96,7 @@ func TestAccInstance_lifecycle(t *testing.T) {
 				},
 				{
 					// The image cannot change in place on any cloud.
-					Config: debianConfig(instanceConfig(w, c.size, "")),
+					Config: debianConfig(instanceConfig(w, c.Size, "")),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -105,7 +105,7 @@ func TestAccInstance_lifecycle(t *testing.T) {
 						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("image").AtMapKey("debian"), knownvalue.StringExact("12")),
 					},
 					Check: func(*terraform.State) error {
-						if n := len(w.servers()); n != 1 {
+						if n := len(w.Servers()); n != 1 {
 							return fmt.Errorf("after replacement the cloud has %d servers, want 1", n)
 						}
 						return nil
@@ -113,7 +113,7 @@ func TestAccInstance_lifecycle(t *testing.T) {
 				},
 				{
 					// Changing only timeouts updates in place.
-					Config: debianConfig(instanceConfig(w, c.size, `  timeouts {
+					Config: debianConfig(instanceConfig(w, c.Size, `  timeouts {
     create = "3m"
   }`)),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -133,15 +133,15 @@ func debianConfig(cfg string) string {
 func TestAccInstance_drift(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		ids := statecheck.CompareValue(compare.ValuesDiffer())
 		var firstID string
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
-					Config:            instanceConfig(w, c.size, ""),
+					Config:            instanceConfig(w, c.Size, ""),
 					ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue(devBox, tfjsonpath.New("id"))},
 					Check: func(s *terraform.State) error {
 						firstID = s.RootModule().Resources[devBox].Primary.ID
@@ -150,8 +150,8 @@ func TestAccInstance_drift(t *testing.T) {
 				},
 				{
 					// Deleted out of band: the plan recreates it, no error.
-					PreConfig: func() { w.deleteOutOfBand(t, firstID) },
-					Config:    instanceConfig(w, c.size, ""),
+					PreConfig: func() { w.Delete(t, firstID) },
+					Config:    instanceConfig(w, c.Size, ""),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionCreate)},
 					},
@@ -167,28 +167,28 @@ func TestAccInstance_drift(t *testing.T) {
 func TestAccInstance_waitTimeout(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{ServerReadyDelay: time.Hour})
+		w := c.Start(t, sim.Options{ServerReadyDelay: time.Hour})
 		timeouts := `  timeouts {
     create = "2s"
   }`
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
-					Config:      instanceConfig(w, c.size, timeouts),
+					Config:      instanceConfig(w, c.Size, timeouts),
 					ExpectError: regexp.MustCompile(`(?s)Not Ready.*timed out.*was created and is recorded in state`),
 				},
 				{
 					// The machine is known to state and tainted: the plan
 					// replaces it; the cloud then holds exactly one machine.
 					PreConfig: func() {
-						if n := len(w.servers()); n != 1 {
+						if n := len(w.Servers()); n != 1 {
 							t.Fatalf("after the timed-out create the cloud has %d servers, want 1", n)
 						}
-						w.sim.SetDelays(0, 0)
+						w.Sim.SetDelays(0, 0)
 					},
-					Config: instanceConfig(w, c.size, timeouts),
+					Config: instanceConfig(w, c.Size, timeouts),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
 					},
@@ -196,7 +196,7 @@ func TestAccInstance_waitTimeout(t *testing.T) {
 						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("status"), knownvalue.StringExact("active")),
 					},
 					Check: func(*terraform.State) error {
-						if n := len(w.servers()); n != 1 {
+						if n := len(w.Servers()); n != 1 {
 							return fmt.Errorf("after replacing the tainted machine the cloud has %d servers, want 1", n)
 						}
 						return nil
@@ -210,35 +210,35 @@ func TestAccInstance_waitTimeout(t *testing.T) {
 func TestAccInstance_apiErrors(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{Tokens: []string{accToken}})
+		w := c.Start(t, sim.Options{Tokens: []string{accToken}})
 		badToken := *w
-		badToken.token = "wrong" + accToken[5:]
+		badToken.Token = "wrong" + accToken[5:]
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
-					Config: w.provider() + fmt.Sprintf(`
+					Config: w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name   = "dev-box"
   region = %q
   size   = %q
   image  = { ubuntu = "24.04" }
-}`, c.badRegion, c.size),
-					ExpectError: regexp.MustCompile(`(?s)Invalid Region.*` + c.badRegion),
+}`, c.BadRegion, c.Size),
+					ExpectError: regexp.MustCompile(`(?s)Invalid Region.*` + c.BadRegion),
 				},
 				{
-					Config: w.provider() + fmt.Sprintf(`
+					Config: w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name   = "dev-box"
   region = %q
   size   = "no-such-size"
   image  = { ubuntu = "24.04" }
-}`, c.region),
+}`, c.Region),
 					ExpectError: regexp.MustCompile(`(?s)Invalid Size.*no-such-size`),
 				},
 				{
-					Config:      instanceConfig(&badToken, c.size, ""),
+					Config:      instanceConfig(&badToken, c.Size, ""),
 					ExpectError: regexp.MustCompile(`Cloud Authentication Failed`),
 				},
 			},
@@ -251,16 +251,16 @@ resource "spuff_instance" "dev" {
 func TestAccInstance_refusesUnmanaged(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
-		w.createUnmanaged(t, "not-spuff")
-		foreign := w.serverID(t, "not-spuff")
+		w := c.Start(t, sim.Options{})
+		w.CreateUnmanaged(t, "not-spuff", map[string]string{"team": "acc"})
+		foreign := w.ServerID(t, "not-spuff")
 		var managedID string
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
-					Config: instanceConfig(w, c.size, ""),
+					Config: instanceConfig(w, c.Size, ""),
 					Check: func(s *terraform.State) error {
 						managedID = s.RootModule().Resources[devBox].Primary.ID
 						return nil
@@ -278,24 +278,24 @@ func TestAccInstance_refusesUnmanaged(t *testing.T) {
 				{
 					// Someone strips the label in the console: the provider
 					// stops managing the machine instead of touching it.
-					PreConfig:   func() { w.setLabels(t, managedID, map[string]string{"team": "platform"}) },
-					Config:      instanceConfig(w, c.size, ""),
+					PreConfig:   func() { w.SetLabels(t, managedID, map[string]string{"team": "platform"}) },
+					Config:      instanceConfig(w, c.Size, ""),
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(`(?s)Instance Not Managed by Spuff.*refuses to manage`),
 				},
 				{
 					// Labels restored: managed again, nothing to change.
 					PreConfig: func() {
-						w.setLabels(t, managedID, map[string]string{"team": "platform", "managed-by": "spuff"})
+						w.SetLabels(t, managedID, map[string]string{"team": "platform", "managed-by": "spuff"})
 					},
-					Config: instanceConfig(w, c.size, ""),
+					Config: instanceConfig(w, c.Size, ""),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
 				},
 			},
 		})
-		if _, ok := w.servers()[foreign]; !ok {
+		if _, ok := w.Servers()[foreign]; !ok {
 			t.Error("the unmanaged server was deleted")
 		}
 	})
@@ -312,9 +312,9 @@ const accPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHHkpZuhUXdUMajsSAthsZ
 func TestAccInstance_unknownValues(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
-		w.createSSHKey(t, "acc-key", accPublicKey)
-		cfg := w.provider() + fmt.Sprintf(`
+		w := c.Start(t, sim.Options{})
+		w.CreateSSHKey(t, "acc-key", accPublicKey)
+		cfg := w.ProviderBlock() + fmt.Sprintf(`
 resource "terraform_data" "key" {
   input = "acc-key"
 }
@@ -350,10 +350,10 @@ resource "spuff_instance" "c" {
   image  = { debian = "12" }
   labels = { for k, v in terraform_data.tags.output : k => upper(v) }
 }
-`, c.region, c.size)
+`, c.Region, c.Size)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{{
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -374,7 +374,7 @@ resource "spuff_instance" "c" {
 					statecheck.ExpectKnownValue("spuff_instance.a", tfjsonpath.New("image").AtMapKey("ubuntu"), knownvalue.StringExact("24.04")),
 				},
 				Check: func(s *terraform.State) error {
-					b := w.servers()[s.RootModule().Resources["spuff_instance.b"].Primary.ID]
+					b := w.Servers()[s.RootModule().Resources["spuff_instance.b"].Primary.ID]
 					a := s.RootModule().Resources["spuff_instance.a"].Primary.ID
 					if b.Labels["parent"] != a || b.Labels["managed-by"] != "spuff" {
 						return fmt.Errorf("cloud labels of b are %v, want parent=%s and managed-by=spuff", b.Labels, a)
@@ -390,7 +390,7 @@ resource "spuff_instance" "c" {
 
 // resizeConfig is one machine named "dev" with a size and a label.
 func resizeConfig(w *accWorld, name, size, team string) string {
-	return w.provider() + fmt.Sprintf(`
+	return w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name   = %q
   region = %q
@@ -398,7 +398,7 @@ resource "spuff_instance" "dev" {
   image  = { ubuntu = "24.04" }
   labels = { team = %q }
 }
-`, name, w.cloud.region, size, team)
+`, name, w.Region, size, team)
 }
 
 // What the cloud can change in place is updated in place, with the same
@@ -406,13 +406,13 @@ resource "spuff_instance" "dev" {
 func TestAccInstance_inPlace(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{ServerReadyDelay: 200 * time.Millisecond})
+		w := c.Start(t, sim.Options{ServerReadyDelay: 200 * time.Millisecond})
 		sameID := statecheck.CompareValue(compare.ValuesSame())
 		var id string
 		cloudHas := func(name, size, team string) resource.TestCheckFunc {
 			return func(s *terraform.State) error {
 				got := s.RootModule().Resources[devBox].Primary.ID
-				srv, ok := w.servers()[got]
+				srv, ok := w.Servers()[got]
 				switch {
 				case !ok:
 					return fmt.Errorf("instance %s is not in the cloud", got)
@@ -420,8 +420,8 @@ func TestAccInstance_inPlace(t *testing.T) {
 					return fmt.Errorf("cloud has name %q size %q labels %v, want %q %q team=%s", srv.Name, srv.ServerType, srv.Labels, name, size, team)
 				case srv.Status != "running":
 					return fmt.Errorf("cloud status is %q after the update, want running", srv.Status)
-				case len(w.servers()) != 1:
-					return fmt.Errorf("the cloud has %d servers, want 1", len(w.servers()))
+				case len(w.Servers()) != 1:
+					return fmt.Errorf("the cloud has %d servers, want 1", len(w.Servers()))
 				}
 				return nil
 			}
@@ -436,10 +436,10 @@ func TestAccInstance_inPlace(t *testing.T) {
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
-					Config:            resizeConfig(w, "ip-a", c.size, "red"),
+					Config:            resizeConfig(w, "ip-a", c.Size, "red"),
 					ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(devBox, tfjsonpath.New("id"))},
 					Check: func(s *terraform.State) error {
 						id = s.RootModule().Resources[devBox].Primary.ID
@@ -448,44 +448,44 @@ func TestAccInstance_inPlace(t *testing.T) {
 				},
 				{
 					// One label and the name: in place.
-					Config:            resizeConfig(w, "ip-b", c.size, "blue"),
+					Config:            resizeConfig(w, "ip-b", c.Size, "blue"),
 					ConfigPlanChecks:  update,
 					ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(devBox, tfjsonpath.New("id"))},
-					Check:             cloudHas("ip-b", c.size, "blue"),
+					Check:             cloudHas("ip-b", c.Size, "blue"),
 				},
 				{
 					// A label edited in the console is drift, put right in place.
 					PreConfig: func() {
-						w.setLabels(t, id, map[string]string{"team": "console", "managed-by": "spuff"})
+						w.SetLabels(t, id, map[string]string{"team": "console", "managed-by": "spuff"})
 					},
-					Config:            resizeConfig(w, "ip-b", c.size, "blue"),
+					Config:            resizeConfig(w, "ip-b", c.Size, "blue"),
 					ConfigPlanChecks:  update,
 					ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(devBox, tfjsonpath.New("id"))},
-					Check:             cloudHas("ip-b", c.size, "blue"),
+					Check:             cloudHas("ip-b", c.Size, "blue"),
 				},
 				{
 					// A bigger size of the same architecture: in place.
-					Config:           resizeConfig(w, "ip-b", c.otherSize, "blue"),
+					Config:           resizeConfig(w, "ip-b", c.OtherSize, "blue"),
 					ConfigPlanChecks: update,
 					ConfigStateChecks: []statecheck.StateCheck{
 						sameID.AddStateValue(devBox, tfjsonpath.New("id")),
-						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("size"), knownvalue.StringExact(c.otherSize)),
+						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("size"), knownvalue.StringExact(c.OtherSize)),
 						statecheck.ExpectKnownValue(devBox, tfjsonpath.New("status"), knownvalue.StringExact("active")),
 					},
-					Check: cloudHas("ip-b", c.otherSize, "blue"),
+					Check: cloudHas("ip-b", c.OtherSize, "blue"),
 				},
 				{
 					// Back again: the disk was kept, so this is in place too.
-					Config:            resizeConfig(w, "ip-b", c.size, "blue"),
+					Config:            resizeConfig(w, "ip-b", c.Size, "blue"),
 					ConfigPlanChecks:  update,
 					ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(devBox, tfjsonpath.New("id"))},
-					Check:             cloudHas("ip-b", c.size, "blue"),
+					Check:             cloudHas("ip-b", c.Size, "blue"),
 				},
 				{
 					// Another architecture cannot be changed in place.
-					Config:           resizeConfig(w, "ip-b", c.armSize, "blue"),
+					Config:           resizeConfig(w, "ip-b", c.ArmSize, "blue"),
 					ConfigPlanChecks: replace,
-					Check:            cloudHas("ip-b", c.armSize, "blue"),
+					Check:            cloudHas("ip-b", c.ArmSize, "blue"),
 				},
 			},
 		})
@@ -496,14 +496,14 @@ func TestAccInstance_inPlace(t *testing.T) {
 func TestAccInstance_shrinkReplaces(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
-				{Config: resizeConfig(w, "shrink", c.otherSize, "a")},
+				{Config: resizeConfig(w, "shrink", c.OtherSize, "a")},
 				{
-					Config: resizeConfig(w, "shrink", c.size, "a"),
+					Config: resizeConfig(w, "shrink", c.Size, "a"),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -521,16 +521,16 @@ func TestAccInstance_shrinkReplaces(t *testing.T) {
 func TestAccInstance_importKeepsMachine(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		const userData = "#cloud-config\npackages: [git]\n"
-		udID := w.createManaged(t, "dev-box", userData, map[string]string{"team": "platform"})
-		plainID := w.createManaged(t, "imp-plain", "", map[string]string{"team": "imp"})
+		udID := w.CreateManaged(t, "dev-box", userData, map[string]string{"team": "platform"})
+		plainID := w.CreateManaged(t, "imp-plain", "", map[string]string{"team": "imp"})
 		importBlock := func(to, id string) string {
 			return fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", to, id)
 		}
 		// Timeouts are Terraform's, not the cloud's: like user data they are
 		// recorded by the first apply after an import.
-		withUserData := instanceConfig(w, c.size, `  timeouts {
+		withUserData := instanceConfig(w, c.Size, `  timeouts {
     create = "5m"
   }`)
 		const plainBox = "spuff_instance.plain"
@@ -542,14 +542,14 @@ resource "spuff_instance" "plain" {
   image  = { ubuntu = "24.04" }
   labels = { team = "imp" }
 }
-`, c.region, c.size)
+`, c.Region, c.Size)
 		sameID := func(addr, id string) statecheck.StateCheck {
 			return statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(id))
 		}
 		changed := strings.Replace(withUserData, "[git]", "[git, jq]", 1)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
 					// State has no user data: recorded in place, not replaced.
@@ -585,7 +585,7 @@ resource "spuff_instance" "plain" {
 
 // woConfig is one machine whose user data is write-only, at a version.
 func woConfig(w *accWorld, version int) string {
-	return w.provider() + fmt.Sprintf(`
+	return w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name                 = "wo-box"
   region               = %q
@@ -594,7 +594,7 @@ resource "spuff_instance" "dev" {
   user_data_wo         = "#cloud-config\n# wo-marker-%d\n"
   user_data_wo_version = %d
 }
-`, w.cloud.region, w.cloud.size, version, version)
+`, w.Region, w.Size, version, version)
 }
 
 // Write-only user data reaches the machine and never plan or state; a new
@@ -602,10 +602,10 @@ resource "spuff_instance" "dev" {
 func TestAccInstance_writeOnlyUserData(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		cloudUserData := func(want string) resource.TestCheckFunc {
 			return func(*terraform.State) error {
-				for _, s := range w.sim.ServersWithSecrets() {
+				for _, s := range w.Sim.ServersWithSecrets() {
 					if s.UserData == want {
 						return nil
 					}
@@ -616,7 +616,7 @@ func TestAccInstance_writeOnlyUserData(t *testing.T) {
 		resource.ParallelTest(t, resource.TestCase{
 			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
 					Config: woConfig(w, 1),
@@ -653,7 +653,7 @@ type noUpdates struct{ framework.Provider }
 func TestAccInstance_replaceWhereCloudCannotUpdate(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		registry := withCloud(c, func(p framework.Provider) framework.Provider { return noUpdates{p} })
 		replace := resource.ConfigPlanChecks{
 			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
@@ -661,12 +661,12 @@ func TestAccInstance_replaceWhereCloudCannotUpdate(t *testing.T) {
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6(registry),
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
-				{Config: resizeConfig(w, "nu-a", c.size, "red")},
-				{Config: resizeConfig(w, "nu-a", c.size, "blue"), ConfigPlanChecks: replace},
-				{Config: resizeConfig(w, "nu-b", c.size, "blue"), ConfigPlanChecks: replace},
-				{Config: resizeConfig(w, "nu-b", c.otherSize, "blue"), ConfigPlanChecks: replace},
+				{Config: resizeConfig(w, "nu-a", c.Size, "red")},
+				{Config: resizeConfig(w, "nu-a", c.Size, "blue"), ConfigPlanChecks: replace},
+				{Config: resizeConfig(w, "nu-b", c.Size, "blue"), ConfigPlanChecks: replace},
+				{Config: resizeConfig(w, "nu-b", c.OtherSize, "blue"), ConfigPlanChecks: replace},
 			},
 		})
 	})

@@ -12,18 +12,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/spuff/terraform-provider-spuff/internal/sim"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
 func TestAccInstancesDataSource(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		// Another tool's server in the same account, with a matching team
 		// label but no managed-by: it must never be listed.
-		w.createUnmanaged(t, "not-spuff")
-		cfg := w.provider() + fmt.Sprintf(`
+		w.CreateUnmanaged(t, "not-spuff", map[string]string{"team": "acc"})
+		cfg := w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "a" {
   name   = "box-a"
   region = %[1]q
@@ -61,12 +61,12 @@ data "spuff_instances" "none_off" {
   status     = "off"
   depends_on = [spuff_instance.a, spuff_instance.b]
 }
-`, c.region, c.size)
+`, c.Region, c.Size)
 		item := func(name string) knownvalue.Check {
 			return knownvalue.ObjectPartial(map[string]knownvalue.Check{
 				"name":         knownvalue.StringExact(name),
-				"region":       knownvalue.StringExact(c.region),
-				"size":         knownvalue.StringExact(c.size),
+				"region":       knownvalue.StringExact(c.Region),
+				"size":         knownvalue.StringExact(c.Size),
 				"status":       knownvalue.StringExact("active"),
 				"ipv4_address": knownvalue.StringRegexp(ipv4Pattern),
 				"created_at":   knownvalue.StringRegexp(rfc3339),
@@ -75,7 +75,7 @@ data "spuff_instances" "none_off" {
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{{
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{

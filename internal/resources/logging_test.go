@@ -38,16 +38,16 @@ func withoutHarnessEntries(log string) string {
 func TestAccSecretsNeverLogged(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		dir := t.TempDir()
 		t.Setenv("TF_LOG_PATH_MASK", filepath.Join(dir, "%s.log"))
 		t.Setenv("TF_LOG", "TRACE")
 		const secretUserData = "sekrit-user-data-4711"
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{{
-				Config: w.provider() + fmt.Sprintf(`
+				Config: w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name      = "dev-box"
   region    = %q
@@ -58,7 +58,7 @@ resource "spuff_instance" "dev" {
 data "spuff_instances" "all" {
   depends_on = [spuff_instance.dev]
 }
-`, c.region, c.size, secretUserData),
+`, c.Region, c.Size, secretUserData),
 			}},
 		})
 
@@ -80,7 +80,7 @@ data "spuff_instances" "all" {
 				t.Errorf("the log lacks %q: the provider's lines were not captured", want)
 			}
 		}
-		if strings.Contains(logs, w.token) {
+		if strings.Contains(logs, w.Token) {
 			t.Error("the token appears in the log")
 		}
 		if strings.Contains(logs, secretUserData) {

@@ -36,19 +36,19 @@ type badInput struct {
 func TestAccBadInput(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
-		w.createSSHKey(t, "acc-key", accPublicKey)
+		w := c.Start(t, sim.Options{})
+		w.CreateSSHKey(t, "acc-key", accPublicKey)
 		instance := func(attrs string) string {
-			return w.provider() + fmt.Sprintf(`
+			return w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   region = %q
   size   = %q
 %s
-}`, c.region, c.size, attrs)
+}`, c.Region, c.Size, attrs)
 		}
 		// instanceAt is a valid instance with region, size and image given.
 		instanceAt := func(region, size, image string) string {
-			return w.provider() + fmt.Sprintf(`
+			return w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name   = "dev-box"
   region = %q
@@ -69,24 +69,24 @@ resource "spuff_instance" "dev" {
   region = %q
   size   = %q
   image  = { ubuntu = "24.04" }
-}`, c.name, w.token, attrs, c.region, c.size)
+}`, c.Name(), w.Token, attrs, c.Region, c.Size)
 		}
 		snapshot := func(attrs string) string {
-			return w.provider() + "\nresource \"spuff_snapshot\" \"s\" {\n" + attrs + "\n}"
+			return w.ProviderBlock() + "\nresource \"spuff_snapshot\" \"s\" {\n" + attrs + "\n}"
 		}
 		data := func(attrs string) string {
-			return w.provider() + "\ndata \"spuff_instances\" \"d\" {\n" + attrs + "\n}"
+			return w.ProviderBlock() + "\ndata \"spuff_instances\" \"d\" {\n" + attrs + "\n}"
 		}
 		big := strings.Repeat("a", 33*1024)
 		tests := []badInput{
 			// The provider block.
-			{"unknown cloud", "provider", strings.Replace(named(""), fmt.Sprintf("cloud    = %q", c.name), `cloud    = "gcp"`, 1),
+			{"unknown cloud", "provider", strings.Replace(named(""), fmt.Sprintf("cloud    = %q", c.Name()), `cloud    = "gcp"`, 1),
 				`(?s)Unsupported Cloud.*"gcp".*cloud to one of:.*"hetzner"\s+\(alias\s+"hcloud"\)`},
-			{"planned cloud", "provider", strings.Replace(named(""), fmt.Sprintf("cloud    = %q", c.name), `cloud    = "digitalocean"`, 1),
+			{"planned cloud", "provider", strings.Replace(named(""), fmt.Sprintf("cloud    = %q", c.Name()), `cloud    = "digitalocean"`, 1),
 				`(?s)Cloud Not Implemented Yet.*"digitalocean".*cloud to one of:.*"hetzner"`},
 			{"http endpoint off loopback", "provider", providerWith(`endpoint = "http://api.example.com/v1"`), `(?s)Invalid Endpoint.*endpoint.*https`},
 			{"endpoint not a URL", "provider", providerWith(`endpoint = "not a url"`), `(?s)Invalid Endpoint.*endpoint`},
-			{"empty token", "provider", strings.Replace(providerWith(""), fmt.Sprintf("token = %q", w.token), `token = ""`, 1),
+			{"empty token", "provider", strings.Replace(providerWith(""), fmt.Sprintf("token = %q", w.Token), `token = ""`, 1),
 				`(?s)Missing API Token.*token in the provider block, or one of the environment variables HCLOUD_TOKEN`},
 			{"zero poll interval", "provider", providerWith(`timeouts = { poll_interval = "0s" }`), `(?s)Invalid Duration.*timeouts.poll_interval.*positive`},
 			{"negative instance_ready", "provider", providerWith(`timeouts = { instance_ready = "-5m" }`), `(?s)Invalid Duration.*timeouts.instance_ready.*positive`},
@@ -136,26 +136,26 @@ image = { ubuntu = "24.04" }`), `(?s)Invalid Name.*name:.*1-63`},
 			{"empty label key", "instance", named(`labels = { "" = "v" }`), `(?s)Invalid Labels.*labels:.*key "" is invalid`},
 			{"user data too big", "instance", named(`user_data = "` + big + `"`), `(?s)Invalid User Data.*user_data:.*at most 32 KiB`},
 			{"empty ssh key", "instance", named(`ssh_keys = [""]`), `(?s)Invalid Ssh Keys.*ssh_keys:.*SSH key names or numeric IDs`},
-			{"ssh key the account lacks", "instance", instanceAt(c.region, c.size, `{ ubuntu = "24.04" }
+			{"ssh key the account lacks", "instance", instanceAt(c.Region, c.Size, `{ ubuntu = "24.04" }
   ssh_keys = ["no-such-key"]`), `(?s)Unknown SSH Key.*ssh_keys: the account has no SSH key named "no-such-key"; its keys are: "acc-key"`},
 			{"snapshot ID not numeric", "instance", instance(`name = "x"
 image = { snapshot = "golden" }`), `(?s)Invalid Image Snapshot.*image.snapshot:.*numeric image ID`},
 
 			// spuff_instance: the cloud's catalogue.
-			{"region not offered", "instance", instanceAt(c.badRegion, c.size, `{ ubuntu = "24.04" }`),
-				`(?s)Invalid Region.*region: "` + c.badRegion + `" is not a region.*offered regions are.*"` + c.region + `"`},
-			{"size not offered", "instance", instanceAt(c.region, "cx999", `{ ubuntu = "24.04" }`),
-				`(?s)Invalid Size.*size: "cx999" is not a size.*"` + c.size + `"`},
-			{"size past its end of sale here", "instance", instanceAt(c.region, c.retiredSize, `{ ubuntu = "24.04" }`),
-				`(?s)Invalid Size.*size: "` + c.retiredSize + `" is deprecated and can no longer be ordered in ` + c.region +
-					` \(end of sale \d{4}-\d\d-\d\d\).*"` + c.size + `".*still offered in: "` + c.farRegion + `"`},
-			{"size of a retired generation", "instance", instanceAt(c.region, c.goneSize, `{ ubuntu = "24.04" }`),
-				`(?s)Invalid Size.*size: "` + c.goneSize + `" is not a size of this cloud.*\(nearest first\):.*"` + c.size + `"`},
-			{"size not offered in the region", "instance", instanceAt(c.farRegion, c.armSize, `{ ubuntu = "24.04" }`),
-				`(?s)Invalid Size.*size: "` + c.armSize + `" is not offered in ` + c.farRegion + `.*still offered in: "` + c.region + `"`},
-			{"ubuntu version not offered", "instance", instanceAt(c.region, c.size, `{ ubuntu = "19.10" }`),
+			{"region not offered", "instance", instanceAt(c.BadRegion, c.Size, `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Region.*region: "` + c.BadRegion + `" is not a region.*offered regions are.*"` + c.Region + `"`},
+			{"size not offered", "instance", instanceAt(c.Region, "cx999", `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Size.*size: "cx999" is not a size.*"` + c.Size + `"`},
+			{"size past its end of sale here", "instance", instanceAt(c.Region, c.RetiredSize, `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Size.*size: "` + c.RetiredSize + `" is deprecated and can no longer be ordered in ` + c.Region +
+					` \(end of sale \d{4}-\d\d-\d\d\).*"` + c.Size + `".*still offered in: "` + c.FarRegion + `"`},
+			{"size of a retired generation", "instance", instanceAt(c.Region, c.GoneSize, `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Size.*size: "` + c.GoneSize + `" is not a size of this cloud.*\(nearest first\):.*"` + c.Size + `"`},
+			{"size not offered in the region", "instance", instanceAt(c.FarRegion, c.ArmSize, `{ ubuntu = "24.04" }`),
+				`(?s)Invalid Size.*size: "` + c.ArmSize + `" is not offered in ` + c.FarRegion + `.*still offered in: "` + c.Region + `"`},
+			{"ubuntu version not offered", "instance", instanceAt(c.Region, c.Size, `{ ubuntu = "19.10" }`),
 				`(?s)Invalid Image Ubuntu.*image.ubuntu: "19.10" is not offered.*"24.04"`},
-			{"debian version not offered", "instance", instanceAt(c.region, c.size, `{ debian = "9" }`),
+			{"debian version not offered", "instance", instanceAt(c.Region, c.Size, `{ debian = "9" }`),
 				`(?s)Invalid Image Debian.*image.debian: "9" is not offered.*"12"`},
 
 			// spuff_snapshot.
@@ -187,7 +187,7 @@ timeouts {
 			{"filter value the cloud rejects", "data source", data(`labels = { team = "a,b" }`), `(?s)Invalid Labels.*labels: value "a,b"`},
 			{"bad name_regex", "data source", data(`name_regex = "("`), `(?s)Invalid Name Regex.*name_regex:.*missing closing \)`},
 			{"unknown status", "data source", data(`status = "running"`), `(?s)Invalid Attribute Value Match.*status value must be one of: \["new" "active" "off" "archive"\]`},
-			{"region filter not offered", "data source", data(`region = "` + c.badRegion + `"`), `(?s)Invalid Region.*region: "` + c.badRegion + `".*"` + c.region + `"`},
+			{"region filter not offered", "data source", data(`region = "` + c.BadRegion + `"`), `(?s)Invalid Region.*region: "` + c.BadRegion + `".*"` + c.Region + `"`},
 		}
 		if len(tests) < 40 {
 			t.Fatalf("the catalogue has %d bad inputs, want at least 40", len(tests))
@@ -208,7 +208,7 @@ timeouts {
 		t.Cleanup(func() {
 			// Reading the catalogue is allowed; creating or changing is not
 			// (the test's own SSH key aside).
-			for call, n := range w.sim.RequestCounts() {
+			for call, n := range w.Sim.RequestCounts() {
 				if !strings.HasPrefix(call, "GET ") && call != "POST /v1/ssh_keys" {
 					t.Errorf("bad input must be refused before anything is created, saw %s x%d", call, n)
 				}
@@ -222,7 +222,7 @@ timeouts {
 func TestAccProviderFromEnvironment(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{Tokens: []string{accToken}})
+		w := c.Start(t, sim.Options{Tokens: []string{accToken}})
 		clearTokenEnv(t)
 		config := fmt.Sprintf(`
 provider "spuff" {}
@@ -231,11 +231,11 @@ resource "spuff_instance" "dev" {
   region = %q
   size   = %q
   image  = { ubuntu = "24.04" }
-}`, c.region, c.size)
+}`, c.Region, c.Size)
 
 		t.Run("missing token", func(t *testing.T) {
-			t.Setenv(envCloud, c.name)
-			t.Setenv(envEndpoint, w.endpoint)
+			t.Setenv(envCloud, c.Name())
+			t.Setenv(envEndpoint, w.Endpoint)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: accProviders,
 				Steps: []resource.TestStep{{
@@ -256,15 +256,15 @@ resource "spuff_instance" "dev" {
 			})
 		})
 		t.Run("from env", func(t *testing.T) {
-			t.Setenv(envCloud, c.name)
-			t.Setenv(envEndpoint, w.endpoint)
+			t.Setenv(envCloud, c.Name())
+			t.Setenv(envEndpoint, w.Endpoint)
 			// The cloud's own variable wins over SPUFF_TOKEN: the simulator
 			// accepts only accToken, so the wrong generic token must be ignored.
-			t.Setenv(tokenEnvVars(c.cloud)[0], accToken)
+			t.Setenv(tokenEnvVars(c.Cloud)[0], accToken)
 			t.Setenv(envToken, "wrong"+accToken[5:])
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: accProviders,
-				CheckDestroy:             w.checkDestroyed,
+				CheckDestroy:             checkDestroyed(w),
 				Steps: []resource.TestStep{{
 					Config: config,
 					ConfigStateChecks: []statecheck.StateCheck{

@@ -26,7 +26,7 @@ const (
 )
 
 func snapshotConfig(w *accWorld, extra string) string {
-	return w.provider() + fmt.Sprintf(`
+	return w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name   = "dev-box"
   region = %[1]q
@@ -46,16 +46,16 @@ resource "spuff_instance" "restored" {
   size   = %[2]q
   image  = { snapshot = spuff_snapshot.golden.id }
 }
-`, w.cloud.region, w.cloud.size, extra)
+`, w.Region, w.Size, extra)
 }
 
 func TestAccSnapshot_restore(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{ServerReadyDelay: 200 * time.Millisecond, ImageReadyDelay: 500 * time.Millisecond})
+		w := c.Start(t, sim.Options{ServerReadyDelay: 200 * time.Millisecond, ImageReadyDelay: 500 * time.Millisecond})
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
 					Config: snapshotConfig(w, ""),
@@ -72,7 +72,7 @@ func TestAccSnapshot_restore(t *testing.T) {
 					},
 					Check: func(s *terraform.State) error {
 						id := s.RootModule().Resources[golden].Primary.ID
-						for _, img := range w.sim.Images() {
+						for _, img := range w.Sim.Images() {
 							if fmt.Sprint(img.ID) == id {
 								if img.Status != "available" || !framework.IsManaged(img.Labels) {
 									return fmt.Errorf("snapshot %s is %s with labels %v, want available and managed", id, img.Status, img.Labels)
@@ -101,10 +101,10 @@ func TestAccSnapshot_waitTimeout(t *testing.T) {
 		// The snapshot takes an hour of simulated time; the test moves the
 		// clock past it before the replacing apply.
 		var offset atomic.Int64
-		w := c.world(t, sim.Options{ImageReadyDelay: time.Hour, Now: func() time.Time {
+		w := c.Start(t, sim.Options{ImageReadyDelay: time.Hour, Now: func() time.Time {
 			return time.Now().Add(time.Duration(offset.Load()))
 		}})
-		cfg := w.provider() + fmt.Sprintf(`
+		cfg := w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "dev" {
   name   = "dev-box"
   region = %q
@@ -119,10 +119,10 @@ resource "spuff_snapshot" "golden" {
     create = "2s"
   }
 }
-`, c.region, c.size)
+`, c.Region, c.Size)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
 					Config:      cfg,
@@ -130,10 +130,10 @@ resource "spuff_snapshot" "golden" {
 				},
 				{
 					PreConfig: func() {
-						if n := len(w.sim.Images()); n != 1 {
+						if n := len(w.Sim.Images()); n != 1 {
 							t.Fatalf("after the timed-out snapshot the cloud has %d snapshots, want 1", n)
 						}
-						w.sim.SetDelays(0, 0)
+						w.Sim.SetDelays(0, 0)
 						offset.Store(int64(2 * time.Hour))
 					},
 					Config: cfg,
@@ -154,12 +154,12 @@ func (noSnapshots) SupportsSnapshots() bool { return false }
 func TestAccSnapshot_notSupported(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		registry := withCloud(c, func(p framework.Provider) framework.Provider { return noSnapshots{p} })
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6(registry),
 			Steps: []resource.TestStep{{
-				Config: w.provider() + `
+				Config: w.ProviderBlock() + `
 resource "spuff_snapshot" "golden" {
   instance_id = "1"
   name        = "dev-golden"
@@ -168,8 +168,8 @@ resource "spuff_snapshot" "golden" {
 				ExpectError: regexp.MustCompile(`(?s)Snapshots Not Supported.*does not support snapshots`),
 			}},
 		})
-		if n := len(w.sim.RequestCounts()); n != 0 {
-			t.Errorf("a plan-time refusal must not call the cloud, saw %v", w.sim.RequestCounts())
+		if n := len(w.Sim.RequestCounts()); n != 0 {
+			t.Errorf("a plan-time refusal must not call the cloud, saw %v", w.Sim.RequestCounts())
 		}
 	})
 }
@@ -196,13 +196,13 @@ func labelledSnapshotConfig(w *accWorld, name, team string) string {
 func TestAccSnapshot_inPlace(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
+		w := c.Start(t, sim.Options{})
 		sameSnap := statecheck.CompareValue(compare.ValuesSame())
 		sameRestored := statecheck.CompareValue(compare.ValuesSame())
 		cloudHas := func(name, team string) resource.TestCheckFunc {
 			return func(s *terraform.State) error {
 				id := s.RootModule().Resources[golden].Primary.ID
-				for _, img := range w.sim.Images() {
+				for _, img := range w.Sim.Images() {
 					if fmt.Sprint(img.ID) == id {
 						if img.Description != name || img.Labels["team"] != team || !framework.IsManaged(img.Labels) {
 							return fmt.Errorf("snapshot %s is %q with labels %v, want %q with team=%s and managed-by", id, img.Description, img.Labels, name, team)
@@ -221,7 +221,7 @@ func TestAccSnapshot_inPlace(t *testing.T) {
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
 					Config:            labelledSnapshotConfig(w, "dev-golden", "red"),
@@ -257,8 +257,8 @@ func TestAccSnapshot_inPlace(t *testing.T) {
 func TestAccSnapshot_diskTooSmall(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.world(t, sim.Options{})
-		base := w.provider() + fmt.Sprintf(`
+		w := c.Start(t, sim.Options{})
+		base := w.ProviderBlock() + fmt.Sprintf(`
 resource "spuff_instance" "big" {
   name   = "big-box"
   region = %[1]q
@@ -270,7 +270,7 @@ resource "spuff_snapshot" "golden" {
   instance_id = spuff_instance.big.id
   name        = "big-golden"
 }
-`, c.region, c.otherSize)
+`, c.Region, c.OtherSize)
 		small := base + fmt.Sprintf(`
 resource "spuff_instance" "restored" {
   name   = "small-box"
@@ -278,29 +278,29 @@ resource "spuff_instance" "restored" {
   size   = %q
   image  = { snapshot = spuff_snapshot.golden.id }
 }
-`, c.region, c.size)
+`, c.Region, c.Size)
 		var servers int
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
-			CheckDestroy:             w.checkDestroyed,
+			CheckDestroy:             checkDestroyed(w),
 			Steps: []resource.TestStep{
 				{
 					Config: base,
 					Check: func(*terraform.State) error {
-						servers = len(w.servers())
+						servers = len(w.Servers())
 						return nil
 					},
 				},
 				{
 					Config:      small,
 					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(`(?s)Disk Too Small for the Snapshot.*needs a disk of at least \d+ GB.*` + c.size),
+					ExpectError: regexp.MustCompile(`(?s)Disk Too Small for the Snapshot.*needs a disk of at least \d+ GB.*` + c.Size),
 				},
 				{
 					// Unknown at plan (snapshot and machine in one apply): the
 					// cloud refuses it at apply, and nothing is left behind.
 					PreConfig: func() {
-						if n := len(w.servers()); n != servers {
+						if n := len(w.Servers()); n != servers {
 							t.Fatalf("the refused plan changed the cloud: %d servers, want %d", n, servers)
 						}
 					},
@@ -316,8 +316,8 @@ resource "spuff_instance" "restored" {
   size   = %q
   image  = { snapshot = spuff_snapshot.fresh.id }
 }
-`, c.region, c.size),
-					ExpectError: regexp.MustCompile(`(?s)Disk Too Small for the Snapshot.*` + c.size),
+`, c.Region, c.Size),
+					ExpectError: regexp.MustCompile(`(?s)Disk Too Small for the Snapshot.*` + c.Size),
 				},
 			},
 		})

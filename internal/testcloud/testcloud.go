@@ -1,0 +1,245 @@
+// Package testcloud holds one fixture per cloud for the acceptance and
+// end-to-end tests: the plug-in, values its API accepts, and how to start a
+// simulated account of it. Out-of-band changes (delete, relabel, unmanage,
+// create) go through the simulator's cloud-neutral API, never through one
+// cloud's wire format, so every suite loops over All unchanged.
+package testcloud
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/hetzner"
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
+)
+
+// Fixture is one cloud as the tests use it.
+type Fixture struct {
+	// Cloud is the plug-in under test.
+	Cloud framework.Cloud
+	// Token has the shape the cloud's tokens have (Hetzner's are 64
+	// characters; terraform-provider-hcloud checks).
+	Token string
+	// Region, Size and OtherSize are valid; OtherSize shares Size's
+	// architecture and has the bigger disk. ArmSize is of another
+	// architecture. Image is a system image name for out-of-band machines.
+	Region, Size, OtherSize, ArmSize, Image string
+	// BadRegion does not exist. RetiredSize can no longer be ordered in
+	// Region but still can in FarRegion; GoneSize is of a generation the
+	// cloud no longer knows. FarRegion does not offer ArmSize.
+	BadRegion, RetiredSize, GoneSize, FarRegion string
+	// createSSHKey adds a key through the cloud's own API (the simulator
+	// has no neutral SSH key API, and a user would use the cloud's).
+	createSSHKey func(tb testing.TB, a *Account, name, publicKey string)
+}
+
+// Name is the cloud's name in a provider block.
+func (f Fixture) Name() string { return f.Cloud.Name }
+
+// Hetzner is the Hetzner Cloud fixture.
+var Hetzner = Fixture{
+	Cloud:     hetzner.Cloud,
+	Token:     strings.Repeat("acc0", 16),
+	Region:    "fsn1",
+	Size:      "cx23",
+	OtherSize: "cx33",
+	ArmSize:   "cax11",
+	Image:     "ubuntu-24.04",
+	BadRegion: "mars1",
+	// Hetzner stopped selling the CPX11 generation in the EU on
+	// 2025-12-31 (the US keeps it), retired CX22 everywhere, and sells its
+	// arm types in the EU only.
+	RetiredSize: "cpx11",
+	GoneSize:    "cx22",
+	FarRegion:   "ash",
+	createSSHKey: func(tb testing.TB, a *Account, name, publicKey string) {
+		a.cloudAPI(tb, http.MethodPost, "/ssh_keys", map[string]any{"name": name, "public_key": publicKey}, http.StatusCreated)
+	},
+}
+
+// All is every cloud the suites run against.
+var All = []Fixture{Hetzner}
+
+// Account is one simulated account of a cloud, on its own simulator.
+type Account struct {
+	Fixture
+	Sim *sim.Sim
+	// Endpoint is the cloud API's URL, for the provider block.
+	Endpoint string
+}
+
+// Start runs a simulated account for one test; it stops with the test.
+func (f Fixture) Start(tb testing.TB, opts sim.Options) *Account {
+	tb.Helper()
+	s := sim.New(opts)
+	for _, fe := range s.FrontEnds() {
+		if fe.Cloud != f.Cloud.Name {
+			continue
+		}
+		h := s.Handler()
+		if fe.OwnPort {
+			h = fe.Handler
+		}
+		srv := httptest.NewServer(h)
+		tb.Cleanup(srv.Close)
+		return &Account{Fixture: f, Sim: s, Endpoint: srv.URL + fe.Path}
+	}
+	tb.Fatalf("the simulator has no front end for %s", f.Cloud.Name)
+	return nil
+}
+
+// ProviderBlock is a provider block for this account.
+func (a *Account) ProviderBlock() string {
+	return fmt.Sprintf(`
+provider "spuff" {
+  cloud    = %q
+  token    = %q
+  endpoint = %q
+}
+`, a.Cloud.Name, a.Token, a.Endpoint)
+}
+
+// Servers returns the account's machines by ID.
+func (a *Account) Servers() map[string]sim.Server {
+	out := map[string]sim.Server{}
+	for _, s := range a.Sim.Servers() {
+		if s.Cloud == "" || s.Cloud == a.Cloud.Name {
+			out[strconv.FormatInt(s.ID, 10)] = s
+		}
+	}
+	return out
+}
+
+// Managed returns the IDs of the managed machines and snapshots.
+func (a *Account) Managed() (servers, snapshots []string) {
+	for id, s := range a.Servers() {
+		if framework.IsManaged(s.Labels) {
+			servers = append(servers, id)
+		}
+	}
+	for _, img := range a.Sim.Images() {
+		if framework.IsManaged(img.Labels) {
+			snapshots = append(snapshots, strconv.FormatInt(img.ID, 10))
+		}
+	}
+	slices.Sort(servers)
+	slices.Sort(snapshots)
+	return servers, snapshots
+}
+
+// ServerID returns the ID of the machine with that name.
+func (a *Account) ServerID(tb testing.TB, name string) string {
+	tb.Helper()
+	for id, s := range a.Servers() {
+		if s.Name == name {
+			return id
+		}
+	}
+	tb.Fatalf("no machine named %s", name)
+	return ""
+}
+
+func mustID(tb testing.TB, id string) int64 {
+	tb.Helper()
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		tb.Fatalf("machine ID %q: %v", id, err)
+	}
+	return n
+}
+
+// Delete deletes a machine out of band, as someone at the console would.
+func (a *Account) Delete(tb testing.TB, id string) {
+	tb.Helper()
+	if err := a.Sim.DeleteMachine(mustID(tb, id)); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// SetLabels replaces a machine's labels out of band (without managed-by
+// it is no longer spuff's).
+func (a *Account) SetLabels(tb testing.TB, id string, labels map[string]string) {
+	tb.Helper()
+	if err := a.Sim.SetLabels(mustID(tb, id), labels); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// CreateManaged creates a machine labelled managed-by=spuff out of band,
+// as another spuff configuration would have, and returns its ID.
+func (a *Account) CreateManaged(tb testing.TB, name, userData string, labels map[string]string) string {
+	tb.Helper()
+	return a.create(tb, name, userData, framework.ManagedLabels(labels))
+}
+
+// CreateUnmanaged creates a machine without managed-by, as another tool
+// sharing the account would, and returns its ID.
+func (a *Account) CreateUnmanaged(tb testing.TB, name string, labels map[string]string) string {
+	tb.Helper()
+	return a.create(tb, name, "", labels)
+}
+
+func (a *Account) create(tb testing.TB, name, userData string, labels map[string]string) string {
+	tb.Helper()
+	s, err := a.Sim.CreateMachine(sim.MachineSpec{
+		Cloud: a.Cloud.Name, Name: name, Region: a.Region, Size: a.Size, Image: a.Image,
+		Labels: labels, UserData: userData,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strconv.FormatInt(s.ID, 10)
+}
+
+// CreateSSHKey adds an SSH key to the account.
+func (a *Account) CreateSSHKey(tb testing.TB, name, publicKey string) {
+	tb.Helper()
+	a.createSSHKey(tb, a, name, publicKey)
+}
+
+// cloudAPI makes one call to the cloud's own API with the account's token,
+// and fails the test unless the answer has status want.
+func (a *Account) cloudAPI(tb testing.TB, method, path string, body any, want int) {
+	tb.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req, err := http.NewRequest(method, a.Endpoint+path, bytes.NewReader(b))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+a.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != want {
+		tb.Fatalf("%s %s: HTTP %d, want %d", method, path, resp.StatusCode, want)
+	}
+}
+
+// EnvPrefixes are the environment variable prefixes of every cloud's
+// token variables, for a harness that must not leak a user's credentials
+// into a test.
+func EnvPrefixes() []string {
+	var out []string
+	for _, f := range All {
+		for _, env := range f.Cloud.TokenEnv {
+			if i := strings.Index(env, "_"); i > 0 {
+				out = append(out, env[:i+1])
+			}
+		}
+	}
+	return out
+}
