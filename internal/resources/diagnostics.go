@@ -57,6 +57,7 @@ func addCloudError(diags *diag.Diagnostics, summary string, err error) {
 	var (
 		nt *framework.NameTakenError
 		nm *framework.NotManagedError
+		be *framework.BusyError
 		ic *framework.InvalidConfigError
 		ae *framework.AuthenticationError
 		rl *framework.RateLimitError
@@ -75,6 +76,9 @@ func addCloudError(diags *diag.Diagnostics, summary string, err error) {
 			action = "delete"
 		}
 		addNotManagedError(diags, nm.ResourceType, nm.ID, action)
+	case errors.As(err, &be):
+		diags.AddError("Cloud Resource Busy", fmt.Sprintf("%s: %s. Another action is still running on it; apply again when it has finished, "+
+			"or raise the resource's timeouts.", summary, be.Error()))
 	case errors.As(err, &ic):
 		detail := fmt.Sprintf("%s: the cloud rejected %s: %s. Fix the value and apply again.", summary, ic.Field, strings.TrimSuffix(ic.Message, "."))
 		if p, ok := fieldPath(ic.Field); ok {
