@@ -1,5 +1,5 @@
 // Command spuff-sim runs the spuff cloud simulator: stateful local cloud
-// APIs (today Hetzner Cloud) over one world, that the official SDKs and
+// APIs (Hetzner Cloud and DigitalOcean) over one world, that the official SDKs and
 // Terraform providers can use offline. It prints one line per cloud API
 // and one for the admin API. See package internal/sim for what it simulates.
 package main
@@ -54,21 +54,27 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: spuff-sim [flags]
 
-spuff-sim serves simulated cloud APIs over one world (today the Hetzner
-Cloud API under /v1) and an admin API under /_sim (reset, config, faults,
+spuff-sim serves simulated cloud APIs over one world (the Hetzner Cloud
+API under /v1, and the DigitalOcean API at the root of a port of its own,
+since godo drops path prefixes) and an admin API under /_sim (reset, config, faults,
 clock, state, requests, and out-of-band changes to machines and snapshots:
 /_sim/machines, /_sim/images). It prints one line per cloud API. Point hcloud-go,
 terraform-provider-hcloud or the spuff provider at http://ADDR/v1 with any
 non-empty bearer token, or only those given with -token
 (terraform-provider-hcloud itself insists on 64 characters). GET
 /_sim/state lists servers and snapshots; /_sim/state?secrets=1 adds each
-server's user_data, which the cloud API never shows back.
+server's user_data, which the cloud API never shows back. Point godo
+(godo.SetBaseURL) or terraform-provider-digitalocean (DIGITALOCEAN_API_URL)
+at the DigitalOcean line's URL.
 
 The catalogue is Hetzner's of late 2026: cx23-cx53, cpx12-cpx62, cax11-cax41,
 ccx13-ccx63, and cpx11-cpx51 only where still sold (ash, hil); cx22-cx52 are
-gone, and /v1/datacenters answers 410 as the real API does.
+gone, and /v1/datacenters answers 410 as the real API does. DigitalOcean's
+has twelve regions, the Basic sizes from s-1vcpu-512mb-10gb and a few
+premium ones, and ubuntu-22-04-x64, ubuntu-24-04-x64, ubuntu-26-04-x64,
+debian-12-x64 and debian-13-x64.
 
-Random faults hit every /v1 request before it changes anything, never the
+Random faults hit every cloud API request before it changes anything, never the
 admin API: -fault-5xx answers 500/502/503/504 in equal shares, -fault-429
 answers rate_limit_exceeded with the headers of an empty bucket, -fault-drop
 closes the connection without an answer. The three are shares of one draw
@@ -88,7 +94,7 @@ Flags:
 	actionDelay := fs.Duration("action-delay", 0, "how long other actions (delete_server, power actions) run")
 	var tokens stringList
 	fs.Var(&tokens, "token", "accept only this bearer token (repeatable); default: accept any non-empty token")
-	rateLimit := fs.Int("rate-limit", 0, "requests per token bucket, refilled 1/s; 0 = Hetzner's 3600, negative = unlimited")
+	rateLimit := fs.Int("rate-limit", 0, "requests per token bucket, refilled 1/s; 0 = each cloud's real limits (Hetzner 3600; DigitalOcean 5000/hour and 250/minute), negative = unlimited")
 	var rates sim.FaultRates
 	fs.Float64Var(&rates.ServerError, "fault-5xx", 0, "share of requests answered with a 5xx, 0..1")
 	fs.Float64Var(&rates.RateLimit, "fault-429", 0, "share of requests answered with 429 rate_limit_exceeded, 0..1")

@@ -79,17 +79,36 @@ func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
 	}
 	// One line per cloud API and one for the admin API, as
 	// ../shared/checks/lib/tfsim.sh reads them.
-	var hetznerLine, adminLine string
+	var hetznerLine, doLine, adminLine string
 	for _, l := range strings.Split(stdout.String(), "\n") {
 		switch {
 		case strings.Contains(strings.ToLower(l), "hetzner"):
 			hetznerLine = l
+		case strings.Contains(strings.ToLower(l), "digitalocean"):
+			doLine = l
 		case strings.Contains(strings.ToLower(l), "admin"):
 			adminLine = l
 		}
 	}
 	if !strings.HasSuffix(hetznerLine, " "+base+"/v1") || !strings.HasSuffix(adminLine, " "+base+"/_sim/") {
 		t.Errorf("endpoint lines: hetzner %q, admin %q", hetznerLine, adminLine)
+	}
+	// DigitalOcean is served at the root of its own port: godo drops path
+	// prefixes.
+	doURL := doLine[strings.LastIndex(doLine, " ")+1:]
+	if !strings.HasPrefix(doLine, "  DigitalOcean API (digitalocean): http://127.0.0.1:") || doURL == base {
+		t.Errorf("DigitalOcean line %q", doLine)
+	} else {
+		req, _ := http.NewRequest(http.MethodGet, doURL+"/v2/regions", nil)
+		req.Header.Set("Authorization", "Bearer secret-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Ratelimit-Limit") != "5000" {
+			t.Errorf("GET %s/v2/regions: %d, ratelimit-limit %q", doURL, resp.StatusCode, resp.Header.Get("Ratelimit-Limit"))
+		}
 	}
 
 	req, _ := http.NewRequest(http.MethodGet, base+"/v1/locations", nil)

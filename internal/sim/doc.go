@@ -24,8 +24,13 @@
 //     scheme, error bodies, rate-limit headers, content type.
 //
 //   - hetzner: the Hetzner Cloud API under /v1/, mapping phases and action
-//     kinds to Hetzner's status words and commands. DigitalOcean and EC2
-//     front ends are to be added beside it.
+//     kinds to Hetzner's status words and commands.
+//
+//   - digitalocean: the DigitalOcean API (/v2/) at the root of a listener
+//     of its own (FrontEnd.OwnPort: godo drops path prefixes), with
+//     droplet statuses and action types, flat tags over the world's
+//     labels, {"id","message","request_id"} errors and the 5,000/hour and
+//     250/minute limits. An EC2 front end is to be added beside them.
 //
 //   - this package: the facade tests and cmd/spuff-sim use (New, Handler,
 //     FrontEnds, Servers, Images, faults, counts) and the admin API under
@@ -92,5 +97,6 @@
 //
 // # Cloud APIs
 //
-// The Hetzner Cloud API and its choices are documented in package hetzner.
+// The Hetzner Cloud API and its choices are documented in package hetzner,
+// the DigitalOcean API's in package digitalocean.
 package sim

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spuff/terraform-provider-spuff/internal/sim/digitalocean"
 	"github.com/spuff/terraform-provider-spuff/internal/sim/frontend"
 	"github.com/spuff/terraform-provider-spuff/internal/sim/hetzner"
 	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
@@ -44,7 +46,11 @@ type FrontEnd struct {
 	// OwnPort says the API must be served at the root of its own
 	// listener (godo drops path prefixes); otherwise it shares Handler().
 	OwnPort bool
-	Handler http.Handler
+	// FaultPrefix is the path prefix of the API's fault keys when Path is
+	// "" ("/v2"): a scripted fault whose path starts with it takes this
+	// API's error codes.
+	FaultPrefix string
+	Handler     http.Handler
 	// Status and ImageStatus word the world's states the cloud's way, for
 	// Servers() and Images().
 	Status      func(world.Phase) string
@@ -61,6 +67,12 @@ var frontEnds = []func(w *world.World, opts Options) FrontEnd{
 		return FrontEnd{Cloud: hetzner.Name, Title: "Hetzner Cloud API", Path: hetzner.Prefix,
 			Handler: frontend.New(w, fe, opts.Tokens), Status: hetzner.Status, ImageStatus: hetzner.ImageStatus,
 			ErrorCodes: hetzner.ErrorCodes}
+	},
+	func(w *world.World, opts Options) FrontEnd {
+		fe := digitalocean.New(w, digitalocean.Options{RateLimit: opts.RateLimit})
+		return FrontEnd{Cloud: digitalocean.Name, Title: "DigitalOcean API", OwnPort: true, FaultPrefix: "/v2",
+			Handler: digitalocean.Handler(frontend.New(w, fe, opts.Tokens)), Status: digitalocean.Status,
+			ImageStatus: digitalocean.ImageStatus, ErrorCodes: digitalocean.ErrorCodes}
 	},
 }
 
@@ -229,10 +241,11 @@ func (s *Sim) image(img *world.Image, now time.Time) Image {
 // the front end with the longest Path that prefixes it (the first front
 // end for "*" and action faults).
 func (s *Sim) normalize(f Fault) Fault {
-	best := s.frontEnds[0]
+	best, bestLen := s.frontEnds[0], 0
 	for _, fe := range s.frontEnds {
-		if fe.Path != "" && strings.HasPrefix(f.Path, fe.Path) && len(fe.Path) > len(best.Path) {
-			best = fe
+		p := cmp.Or(fe.Path, fe.FaultPrefix)
+		if p != "" && strings.HasPrefix(f.Path, p) && len(p) > bestLen {
+			best, bestLen = fe, len(p)
 		}
 	}
 	return f.Normalize(best.ErrorCodes)

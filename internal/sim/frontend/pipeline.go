@@ -65,6 +65,9 @@ type Call struct {
 	Params map[string]int64 // path parameters
 	Now    time.Time
 	Token  string
+	// Base is the scheme and host the client called ("http://127.0.0.1:41234"),
+	// for front ends whose answers carry absolute links (DigitalOcean).
+	Base string
 }
 
 // ErrorKind is a neutral reason the pipeline refuses a request; each front
@@ -244,7 +247,7 @@ func (p *Pipeline) backend(r *http.Request, body []byte, readErr error, token st
 	}
 
 	w.Settle(now)
-	status, out, err := handler(&Call{Method: r.Method, Query: r.URL.Query(), Body: body, Params: params, Now: now, Token: token})
+	status, out, err := handler(&Call{Method: r.Method, Query: r.URL.Query(), Body: body, Params: params, Now: now, Token: token, Base: baseURL(r)})
 	if err != nil {
 		return p.errorResponse(rate, err)
 	}
@@ -266,6 +269,15 @@ func BearerToken(r *http.Request) string {
 		return ""
 	}
 	return strings.TrimSpace(token)
+}
+
+// baseURL is the scheme and host the request was sent to.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // sleepCtx waits d unless the request is cancelled first; it reports

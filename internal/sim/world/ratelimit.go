@@ -60,6 +60,12 @@ func NewWindowLimiter(first Window, more ...Window) *Limiter {
 	return l
 }
 
+// Disable makes the limiter never refuse; the headers are still sent.
+func (l *Limiter) Disable() *Limiter {
+	l.disabled = true
+	return l
+}
+
 // Size is the capacity of the first window.
 func (l *Limiter) Size() int { return l.windows[0].Size }
 

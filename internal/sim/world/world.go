@@ -64,6 +64,7 @@ const (
 	KindResize   Kind = "resize"
 	KindSnapshot Kind = "snapshot"
 	KindDelete   Kind = "delete"
+	KindRename   Kind = "rename" // DigitalOcean renames with an action
 )
 
 // ActionState is an action's outcome so far.
@@ -230,7 +231,8 @@ type Image struct {
 	RapidDeploy bool
 	FromMachine int64
 	FromName    string
-	Action      int64 // the snapshot action of a snapshot
+	Region      string // where a snapshot is stored: its machine's region
+	Action      int64  // the snapshot action of a snapshot
 }
 
 // Action is an asynchronous operation. Its state is a function of the
@@ -654,6 +656,7 @@ func (w *World) SnapshotMachine(m *Machine, description string, labels map[strin
 		Created:     now,
 		FromMachine: m.ID,
 		FromName:    m.Name,
+		Region:      m.Region,
 		DiskGB:      float64(m.DiskGB), // a snapshot is as big as the disk it copies
 		Arch:        w.Catalog(m.Cloud).Size(m.Size).Arch,
 	}
