@@ -378,7 +378,8 @@ type errorBody struct {
 }
 
 // Handler wraps the pipeline of the front end: every answer gets an
-// x-request-id header, and an error body the same request_id.
+// x-request-id header, an error body the same request_id, and a 429 a
+// retry-after.
 func Handler(next http.Handler) http.Handler {
 	placeholder, _ := json.Marshal(ridPlaceholder)
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -402,6 +403,16 @@ func (w *ridWriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// WriteHeader adds retry-after to a 429: one second, by when both of the
+// token's buckets (refilled continuously, 250 a minute and 5,000 an hour)
+// have a request again.
+func (w *ridWriter) WriteHeader(code int) {
+	if code == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // Unwrap lets http.ResponseController reach the connection, which the

@@ -664,9 +664,9 @@ func TestRateLimitHeaders(t *testing.T) {
 	if er.Message != "API Rate limit exceeded." || resp.Rate.Limit != 5000 {
 		t.Errorf("429: %q %+v", er.Message, resp.Rate)
 	}
-	_, _, body := e.raw("GET", "/v2/regions", token)
-	if body["id"] != "too_many_requests" {
-		t.Errorf("429 body %v", body)
+	_, hdr, body := e.raw("GET", "/v2/regions", token)
+	if body["id"] != "too_many_requests" || hdr.Get("Retry-After") != "1" || hdr.Get("Ratelimit-Remaining") == "" {
+		t.Errorf("429: %v %v", body, hdr)
 	}
 	e.clock.Advance(time.Second)
 	if _, _, err := e.c.Regions.List(e.ctx, nil); err != nil {
@@ -728,6 +728,38 @@ func TestFaultsThroughThePipeline(t *testing.T) {
 	snaps, _, _ := e.c.Droplets.Snapshots(e.ctx, d.ID, nil)
 	if a.Status != "errored" || a.CompletedAt == nil || len(snaps) != 0 {
 		t.Errorf("failed snapshot: %+v, snapshots %v", a, snaps)
+	}
+}
+
+// godo with retries on (go-retryablehttp) resends a POST after a 5xx and
+// after a dropped connection; faults strike before the backend, so the
+// retry creates exactly one droplet.
+func TestGodoRetriesMeetFaultsBeforeAnyChange(t *testing.T) {
+	e := newDefaultEnv(t)
+	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})
+	c, err := godo.New(oauth2.NewClient(e.ctx, ts), godo.SetBaseURL(e.url+"/"),
+		godo.WithRetryAndBackoffs(godo.RetryConfig{RetryMax: 3, RetryWaitMin: godo.PtrTo(0.001), RetryWaitMax: godo.PtrTo(0.005)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.s.InjectFault(sim.Fault{Method: "POST", Path: "/v2/droplets", Status: 500})
+	e.s.InjectFault(sim.Fault{Method: "POST", Path: "/v2/droplets", Drop: true})
+	d, _, err := c.Droplets.Create(e.ctx, &godo.DropletCreateRequest{Name: "retried", Region: "fra1", Size: "s-1vcpu-1gb",
+		Image: godo.DropletCreateImage{Slug: "ubuntu-24-04-x64"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv := e.s.Servers(); len(srv) != 1 || srv[0].ID != int64(d.ID) {
+		t.Errorf("servers after retries: %+v", srv)
+	}
+	if n := e.s.RequestCounts()["POST /v2/droplets"]; n != 3 {
+		t.Errorf("%d POSTs, want 3", n)
+	}
+	// Retries run out: the error says how many attempts were made.
+	e.s.InjectFault(sim.Fault{Method: "GET", Path: "/v2/droplets/*", Status: 502, Times: 4})
+	_, _, err = c.Droplets.Get(e.ctx, d.ID)
+	if er := errResp(t, err, 502); er.Attempts != 4 || !strings.Contains(err.Error(), "giving up after 4 attempt(s)") {
+		t.Errorf("attempts %d: %v", er.Attempts, err)
 	}
 }
 
