@@ -20,11 +20,11 @@ import (
 // Options configure a simulator. The zero value is a usable simulator with
 // instant transitions, any token accepted and the real rate limit.
 type Options struct {
-	ServerReadyDelay time.Duration    // provisioning -> running (on Hetzner the public IPv4 is there from the create answer on). 0 = next read sees running.
+	ServerReadyDelay time.Duration    // provisioning -> running (on Hetzner the public IPv4 is there from the create answer on; a DigitalOcean droplet gets it half way). 0 = next read sees running.
 	ImageReadyDelay  time.Duration    // snapshot image pending -> available (and its snapshot action -> success)
 	ActionDelay      time.Duration    // other actions (delete, power) running -> success; default 0
 	Tokens           []string         // allow-list; empty = any non-empty bearer token is accepted
-	RateLimit        int              // bucket size per token, refills 1 request/s; 0 means the cloud's real default (Hetzner 3600); negative disables limiting (headers still sent)
+	RateLimit        int              // bucket size per token, refills 1 request/s; 0 means each cloud's real limits (Hetzner 3600; DigitalOcean 5,000/hour and 250/minute); negative disables limiting (headers still sent)
 	Now              func() time.Time // clock; nil = time.Now (tests may inject a fake clock)
 	Faults           FaultRates       // random faults and latency for every cloud request; New panics if they don't Validate
 	Seed             int64            // seed of the random faults; 0 = seeded from the time (Seed reports it)

@@ -120,9 +120,6 @@ type Options struct {
 type do struct {
 	w      *world.World
 	routes []route
-	// tags created with POST /v2/tags that may be on no resource. A tag on
-	// a resource exists anyway.
-	tags map[string]bool
 }
 
 // handler runs with the world locked and settled at c.Now. A nil body
@@ -165,7 +162,7 @@ func New(w *world.World, opts Options) frontend.FrontEnd {
 	w.Lock()
 	w.AddCloud(Name, world.Cloud{Catalog: Catalog(), Policy: Policy}, lim)
 	w.Unlock()
-	d := &do{w: w, tags: map[string]bool{}}
+	d := &do{w: w}
 	d.handle("GET", "/v2/account", (*do).getAccount)
 	d.handle("GET", "/v2/regions", (*do).listRegions)
 	d.handle("GET", "/v2/sizes", (*do).listSizes)

@@ -563,6 +563,19 @@ func TestTags(t *testing.T) {
 	if d = e.get(d.ID); strings.Join(d.Tags, ",") != "spuff" {
 		t.Errorf("after deleting the tag: %v", d.Tags)
 	}
+	// A tag on no resource exists until deleted, or until the world is reset.
+	if _, _, err := e.c.Tags.Create(e.ctx, &godo.TagCreateRequest{Name: "lonely"}); err != nil {
+		t.Fatal(err)
+	}
+	if tag, _, err := e.c.Tags.Get(e.ctx, "lonely"); err != nil || tag.Resources.Count != 0 {
+		t.Errorf("empty tag: %+v %v", tag, err)
+	}
+	e.s.Reset()
+	if _, _, err := e.c.Tags.Get(e.ctx, "lonely"); err == nil {
+		t.Error("tag survived a reset")
+	} else {
+		errResp(t, err, 404)
+	}
 }
 
 func TestDeleteThen404(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
 )
@@ -119,8 +120,10 @@ func (d *do) tagJSON(name string, c *call) tagJSON {
 // allTags are the tags that exist: created ones and those on a resource.
 func (d *do) allTags(c *call) []string {
 	set := map[string]bool{}
-	for t := range d.tags {
-		set[t] = true
+	for k := range d.w.Tags {
+		if cloud, t, _ := strings.Cut(k, "\x00"); cloud == Name {
+			set[t] = true
+		}
 	}
 	for _, m := range d.w.MachinesOf(Name) {
 		if m.Phase != world.Gone {
@@ -157,7 +160,7 @@ func (d *do) createTag(c *call) (int, any, error) {
 	if err := checkTag(req.Name); err != nil {
 		return 0, nil, err
 	}
-	d.tags[req.Name] = true
+	d.w.Tags[Name+"\x00"+req.Name] = true
 	return http.StatusCreated, one("tag", d.tagJSON(req.Name, c)), nil
 }
 
@@ -175,7 +178,7 @@ func (d *do) deleteTag(c *call) (int, any, error) {
 	if !slices.Contains(d.allTags(c), name) {
 		return 0, nil, notFound()
 	}
-	delete(d.tags, name)
+	delete(d.w.Tags, Name+"\x00"+name)
 	for _, m := range d.w.MachinesOf(Name) {
 		removeTag(m.Labels, name)
 	}

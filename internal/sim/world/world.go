@@ -162,6 +162,7 @@ type World struct {
 	Images      map[int64]*Image // seeded system images and snapshots
 	Actions     map[int64]*Action
 	SSHKeys     map[int64]*SSHKey
+	Tags        map[string]bool  // cloud + "\x00" + name: tags created on their own, on no resource yet (DigitalOcean)
 	idempotency map[string]int64 // cloud + "\x00" + key -> machine ID
 
 	Faults   []*Fault
@@ -332,6 +333,7 @@ func (w *World) Reset() {
 	}
 	w.Actions = map[int64]*Action{}
 	w.SSHKeys = map[int64]*SSHKey{}
+	w.Tags = map[string]bool{}
 	w.idempotency = map[string]int64{}
 	w.Faults = nil
 	w.Counts = map[string]int{}
