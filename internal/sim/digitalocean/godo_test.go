@@ -778,3 +778,24 @@ func TestGodoRetriesMeetFaultsBeforeAnyChange(t *testing.T) {
 
 // testKey is an ed25519 public key.
 const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb2VJ0tVvOgA0G1eh3QfYpuP4bWLXKkX/cE0Vr1Zxsb test@spuff"
+
+// A droplet made out of band (the facade, as the test fixtures do) is a
+// droplet like any other, its labels shown as tags.
+func TestOutOfBandDroplet(t *testing.T) {
+	e := newDefaultEnv(t)
+	srv, err := e.s.CreateMachine(sim.MachineSpec{Cloud: "digitalocean", Name: "console-made", Region: "fra1",
+		Size: "s-1vcpu-1gb", Image: "debian-12-x64", Labels: map[string]string{"managed-by": "spuff"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(bootDelay)
+	ds, _, err := e.c.Droplets.ListByTag(e.ctx, "managed-by:spuff", nil)
+	if err != nil || len(ds) != 1 || ds[0].ID != int(srv.ID) || ds[0].Status != "active" || ds[0].Image.Slug != "debian-12-x64" {
+		t.Fatalf("out-of-band droplet: %+v %v", ds, err)
+	}
+	if err := e.s.DeleteMachine(srv.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.c.Droplets.Get(e.ctx, ds[0].ID)
+	errResp(t, err, 404)
+}
