@@ -141,6 +141,12 @@ func (e *env) active(name string, tags ...string) *godo.Droplet {
 	return d
 }
 
+// wantStatus requires err to be godo's error for an answer of status.
+func wantStatus(t *testing.T, err error, status int) {
+	t.Helper()
+	_ = errResp(t, err, status)
+}
+
 func errResp(t *testing.T, err error, status int) *godo.ErrorResponse {
 	t.Helper()
 	var er *godo.ErrorResponse
@@ -192,7 +198,7 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("distribution images: %d %v", len(dist), err)
 	}
 	if _, _, err := e.c.Images.GetBySlug(e.ctx, "centos-6-x64"); err != nil {
-		errResp(t, err, 404)
+		wantStatus(t, err, 404)
 	} else {
 		t.Error("unknown slug found")
 	}
@@ -233,7 +239,7 @@ func TestCreateBootsWithAddressesWhileNew(t *testing.T) {
 func TestCreateAnswerLinksActions(t *testing.T) {
 	e := newDefaultEnv(t)
 	_, resp := e.create("a")
-	if resp.StatusCode != 202 || resp.Links == nil || len(resp.Links.Actions) != 1 {
+	if resp.StatusCode != http.StatusAccepted || resp.Links == nil || len(resp.Links.Actions) != 1 {
 		t.Fatalf("create answer: %d %+v", resp.StatusCode, resp.Links)
 	}
 	l := resp.Links.Actions[0]
@@ -351,7 +357,7 @@ func TestSecondActionWhileOneIsInProgress(t *testing.T) {
 	}
 	e.clock.Advance(bootDelay)
 	a, resp, err := e.c.DropletActions.PowerOff(e.ctx, d.ID)
-	if err != nil || resp.StatusCode != 201 || a.Status != "in-progress" || a.Type != "power_off" || a.ResourceID != d.ID {
+	if err != nil || resp.StatusCode != http.StatusCreated || a.Status != "in-progress" || a.Type != "power_off" || a.ResourceID != d.ID {
 		t.Fatalf("power_off: %+v %v", a, err)
 	}
 	_, _, err = e.c.DropletActions.PowerOn(e.ctx, d.ID)
@@ -433,7 +439,7 @@ func TestRename(t *testing.T) {
 	if _, _, err := e.c.DropletActions.Rename(e.ctx, d.ID, "bad_name"); err == nil {
 		t.Error("invalid hostname accepted")
 	} else {
-		errResp(t, err, 422)
+		wantStatus(t, err, 422)
 	}
 }
 
@@ -508,13 +514,13 @@ func TestSnapshotAppearsWhenTheActionCompletes(t *testing.T) {
 		t.Errorf("images by tag: %+v %v", tagged, err)
 	}
 	resp, err := e.c.Images.Delete(e.ctx, found.ID)
-	if err != nil || resp.StatusCode != 204 {
+	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("delete image: %v", err)
 	}
 	if _, _, err := e.c.Images.GetByID(e.ctx, found.ID); err == nil {
 		t.Error("deleted image still there")
 	} else {
-		errResp(t, err, 404)
+		wantStatus(t, err, 404)
 	}
 	if _, err := e.c.Images.Delete(e.ctx, 170000102); err == nil {
 		t.Error("distribution image deleted")
@@ -525,11 +531,11 @@ func TestTags(t *testing.T) {
 	e := newDefaultEnv(t)
 	d := e.active("t")
 	tag, resp, err := e.c.Tags.Create(e.ctx, &godo.TagCreateRequest{Name: "role:web"})
-	if err != nil || resp.StatusCode != 201 || tag.Name != "role:web" {
+	if err != nil || resp.StatusCode != http.StatusCreated || tag.Name != "role:web" {
 		t.Fatalf("create tag: %+v %v", tag, err)
 	}
 	res := &godo.TagResourcesRequest{Resources: []godo.Resource{{ID: strconv.Itoa(d.ID), Type: godo.DropletResourceType}}}
-	if resp, err := e.c.Tags.TagResources(e.ctx, "role:web", res); err != nil || resp.StatusCode != 204 {
+	if resp, err := e.c.Tags.TagResources(e.ctx, "role:web", res); err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("tag: %v", err)
 	}
 	ds, _, _ := e.c.Droplets.ListByTag(e.ctx, "role:web", nil)
@@ -539,7 +545,7 @@ func TestTags(t *testing.T) {
 	if tag, _, err = e.c.Tags.Get(e.ctx, "role:web"); err != nil || tag.Resources.Count != 1 || tag.Resources.Droplets.Count != 1 {
 		t.Errorf("tag: %+v %v", tag, err)
 	}
-	if resp, err := e.c.Tags.UntagResources(e.ctx, "role:web", &godo.UntagResourcesRequest{Resources: res.Resources}); err != nil || resp.StatusCode != 204 {
+	if resp, err := e.c.Tags.UntagResources(e.ctx, "role:web", &godo.UntagResourcesRequest{Resources: res.Resources}); err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("untag: %v", err)
 	}
 	if ds, _, _ = e.c.Droplets.ListByTag(e.ctx, "role:web", nil); len(ds) != 0 {
@@ -574,7 +580,7 @@ func TestTags(t *testing.T) {
 	if _, _, err := e.c.Tags.Get(e.ctx, "lonely"); err == nil {
 		t.Error("tag survived a reset")
 	} else {
-		errResp(t, err, 404)
+		wantStatus(t, err, 404)
 	}
 }
 
@@ -582,7 +588,7 @@ func TestDeleteThen404(t *testing.T) {
 	e := newDefaultEnv(t)
 	d := e.active("gone")
 	resp, err := e.c.Droplets.Delete(e.ctx, d.ID)
-	if err != nil || resp.StatusCode != 204 {
+	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("delete: %v", err)
 	}
 	_, _, err = e.c.Droplets.Get(e.ctx, d.ID)
@@ -590,7 +596,7 @@ func TestDeleteThen404(t *testing.T) {
 		t.Errorf("message %q", er.Message)
 	}
 	_, err = e.c.Droplets.Delete(e.ctx, d.ID)
-	errResp(t, err, 404)
+	wantStatus(t, err, 404)
 	status, hdr, body := e.raw("DELETE", "/v2/droplets/"+strconv.Itoa(d.ID), token)
 	if status != 404 || body["id"] != "not_found" || body["request_id"] == "" || body["request_id"] != hdr.Get("X-Request-Id") {
 		t.Errorf("raw 404: %d %v (x-request-id %q)", status, body, hdr.Get("X-Request-Id"))
@@ -603,7 +609,7 @@ func TestDeleteThen404(t *testing.T) {
 func TestKeys(t *testing.T) {
 	e := newDefaultEnv(t)
 	k, resp, err := e.c.Keys.Create(e.ctx, &godo.KeyCreateRequest{Name: "me", PublicKey: testKey})
-	if err != nil || resp.StatusCode != 201 || k.ID == 0 || !strings.Contains(k.Fingerprint, ":") {
+	if err != nil || resp.StatusCode != http.StatusCreated || k.ID == 0 || !strings.Contains(k.Fingerprint, ":") {
 		t.Fatalf("create key: %+v %v", k, err)
 	}
 	if byFP, _, err := e.c.Keys.GetByFingerprint(e.ctx, k.Fingerprint); err != nil || byFP.ID != k.ID {
@@ -619,7 +625,7 @@ func TestKeys(t *testing.T) {
 	if _, _, err := e.c.Keys.Create(e.ctx, &godo.KeyCreateRequest{Name: "again", PublicKey: testKey}); err == nil {
 		t.Error("duplicate key accepted")
 	} else {
-		errResp(t, err, 422)
+		wantStatus(t, err, 422)
 	}
 	d, _, err := e.c.Droplets.Create(e.ctx, &godo.DropletCreateRequest{Name: "k", Region: "fra1", Size: "s-1vcpu-1gb",
 		Image: godo.DropletCreateImage{Slug: "ubuntu-24-04-x64"}, SSHKeys: []godo.DropletCreateSSHKey{{ID: k.ID}}})
@@ -660,7 +666,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Rate.Limit != 5000 || resp.Rate.Remaining != 4999 || !resp.Rate.Reset.After(e.clock.Now()) {
+	if resp.Limit != 5000 || resp.Remaining != 4999 || !resp.Reset.After(e.clock.Now()) {
 		t.Errorf("rate = %+v", resp.Rate)
 	}
 	if r := e.c.GetRate(); r.Remaining != 4999 {
@@ -674,7 +680,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	}
 	_, resp, err = e.c.Regions.List(e.ctx, nil)
 	er := errResp(t, err, 429)
-	if er.Message != "API Rate limit exceeded." || resp.Rate.Limit != 5000 {
+	if er.Message != "API Rate limit exceeded." || resp.Limit != 5000 {
 		t.Errorf("429: %q %+v", er.Message, resp.Rate)
 	}
 	_, hdr, body := e.raw("GET", "/v2/regions", token)
@@ -692,7 +698,7 @@ func TestFaultsThroughThePipeline(t *testing.T) {
 	e.s.InjectFault(sim.Fault{Method: "POST", Path: "/v2/droplets", Status: 500})
 	_, _, err := e.c.Droplets.Create(e.ctx, &godo.DropletCreateRequest{Name: "f", Region: "fra1", Size: "s-1vcpu-1gb",
 		Image: godo.DropletCreateImage{Slug: "ubuntu-24-04-x64"}})
-	errResp(t, err, 500)
+	wantStatus(t, err, 500)
 	if len(e.s.Servers()) != 0 {
 		t.Error("a fault before the backend created a droplet")
 	}
@@ -797,5 +803,5 @@ func TestOutOfBandDroplet(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = e.c.Droplets.Get(e.ctx, ds[0].ID)
-	errResp(t, err, 404)
+	wantStatus(t, err, 404)
 }
