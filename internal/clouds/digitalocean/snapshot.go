@@ -1,0 +1,254 @@
+package digitalocean
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+// Snapshots are the droplet snapshot action. The image exists only once
+// the action completes, and the action does not name it, so it is found
+// without comparing timestamps as strings (the official provider matches
+// created_at == started_at, which breaks on sub-second or +00:00 times):
+// a droplet runs one action at a time, so the snapshot is the image that
+// joined the droplet's snapshot_ids during the action, under the name
+// given. Failing that, the droplet's snapshots are searched by name
+// within the action's time window, parsed as times.
+
+// actionErrored is the status of a failed action; godo has no constant.
+const actionErrored = "errored"
+
+// CreateSnapshot snapshots the droplet, waits for the action (bounded by
+// Timeouts.ActionComplete), finds the image and tags it managed-by:spuff.
+func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) (*framework.Snapshot, error) {
+	n, err := parseID("instance_id", instanceID)
+	if err != nil {
+		return nil, err
+	}
+	before, err := p.droplet(ctx, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	if before == nil {
+		return nil, framework.NotFound("instance", instanceID)
+	}
+	about := subject{Type: "instance", ID: instanceID, Field: "name"}
+	var action *godo.Action
+	err = p.whileBusy(ctx, "instance "+instanceID, func(ctx context.Context) error {
+		a, _, err := p.client.DropletActions.Snapshot(ctx, n, name)
+		if err != nil {
+			return fail(ctx, err, about)
+		}
+		action = a
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	done, err := p.waitAction(ctx, action, "snapshot "+name+" of instance "+instanceID)
+	if err != nil {
+		return nil, &framework.IncompleteError{ResourceType: "snapshot", Err: err}
+	}
+	img, err := p.findSnapshot(ctx, instanceID, name, before.SnapshotIDs, done)
+	if err != nil {
+		return nil, &framework.IncompleteError{ResourceType: "snapshot", Err: err}
+	}
+	labels := framework.ManagedLabels(nil)
+	id := strconv.Itoa(img.ID)
+	if err := p.tagImage(ctx, id, labels); err != nil {
+		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: id, Err: err}
+	}
+	snap := imageToSnapshot(img)
+	snap.InstanceID = instanceID
+	for k, v := range labels {
+		snap.Labels[k] = v
+	}
+	return snap, nil
+}
+
+// waitAction polls the action until it completes, bounded by
+// Timeouts.ActionComplete; an errored action fails.
+func (p *Provider) waitAction(ctx context.Context, action *godo.Action, what string) (*godo.Action, error) {
+	if action == nil {
+		return nil, framework.API(0, "the action answer carried no action")
+	}
+	id := action.ID
+	return framework.WaitFor(ctx, func(ctx context.Context) (*godo.Action, error) {
+		a, _, err := p.client.Actions.Get(ctx, id)
+		if err != nil {
+			return nil, fail(ctx, err, subject{Type: "action", ID: strconv.Itoa(id)})
+		}
+		return a, nil
+	}, func(a *godo.Action) (bool, error) {
+		switch {
+		case a == nil:
+			return false, framework.NotFound("action", strconv.Itoa(id))
+		case a.Status == actionErrored:
+			return false, framework.API(0, fmt.Sprintf("the %s action %d for %s failed", a.Type, a.ID, what))
+		}
+		return a.Status == godo.ActionCompleted || a.CompletedAt != nil, nil
+	}, framework.WaitOptions[godo.Action]{
+		Operation: "waiting for " + what + fmt.Sprintf(" (%s action %d)", action.Type, id),
+		Timeout:   p.timeouts.ActionComplete,
+		Backoff:   p.pollBackoff(),
+		Progress: func(attempt int, a *godo.Action, err error) {
+			fields := map[string]any{"provider": providerName, "action": id, "attempt": attempt}
+			if err != nil {
+				fields["error"] = err.Error()
+			} else if a != nil {
+				fields["status"] = a.Status
+			}
+			p.logf(ctx, "waiting for action", fields)
+		},
+	})
+}
+
+// findSnapshot finds the image the completed snapshot action made.
+func (p *Provider) findSnapshot(ctx context.Context, instanceID, name string, before []int, action *godo.Action) (*godo.Image, error) {
+	after, err := p.droplet(ctx, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	if after != nil {
+		for _, sid := range after.SnapshotIDs {
+			if slices.Contains(before, sid) {
+				continue
+			}
+			img, err := p.image(ctx, strconv.Itoa(sid))
+			if err != nil {
+				return nil, err
+			}
+			if img != nil && img.Name == name {
+				return img, nil
+			}
+		}
+	}
+	// The droplet is gone or did not list it: search its snapshots.
+	n, _ := strconv.Atoi(instanceID)
+	imgs, err := allPages(ctx, p, "droplet snapshots", func(ctx context.Context, lo *godo.ListOptions) ([]godo.Image, *godo.Response, error) {
+		return p.client.Droplets.Snapshots(ctx, n, lo)
+	})
+	if err != nil && !framework.IsNotFound(err) {
+		return nil, err
+	}
+	var from, to time.Time
+	if action.StartedAt != nil {
+		from = action.StartedAt.Add(-time.Second)
+	}
+	to = time.Now().Add(time.Minute)
+	if action.CompletedAt != nil {
+		to = action.CompletedAt.Add(time.Second)
+	}
+	for i := range imgs {
+		img := &imgs[i]
+		created, perr := time.Parse(time.RFC3339, img.Created)
+		if img.Name == name && !slices.Contains(before, img.ID) && perr == nil && !created.Before(from) && !created.After(to) {
+			return img, nil
+		}
+	}
+	return nil, framework.API(0, fmt.Sprintf("the snapshot action %d completed, but no new snapshot named %q of droplet %s was found", action.ID, name, instanceID))
+}
+
+// tagImage tags the image with labels (creating each tag first: tagging
+// needs an existing tag).
+func (p *Provider) tagImage(ctx context.Context, id string, labels map[string]string) error {
+	for _, tag := range labelsToTags(labels) {
+		if err := p.tag(ctx, tag, godo.Resource{ID: id, Type: godo.ImageResourceType}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tag creates tag (a no-op when it exists) and attaches it to r.
+func (p *Provider) tag(ctx context.Context, tag string, r godo.Resource) error {
+	if _, _, err := p.client.Tags.Create(ctx, &godo.TagCreateRequest{Name: tag}); err != nil {
+		return fail(ctx, err, subject{Field: "labels"})
+	}
+	if _, err := p.client.Tags.TagResources(ctx, tag, &godo.TagResourcesRequest{Resources: []godo.Resource{r}}); err != nil {
+		return fail(ctx, err, subject{Type: string(r.Type), ID: r.ID, Field: "labels"})
+	}
+	return nil
+}
+
+// untag detaches tag from r; a tag that is gone is not an error.
+func (p *Provider) untag(ctx context.Context, tag string, r godo.Resource) error {
+	_, err := p.client.Tags.UntagResources(ctx, tag, &godo.UntagResourcesRequest{Resources: []godo.Resource{r}})
+	if err != nil {
+		err = fail(ctx, err, subject{Type: "tag", ID: tag, Field: "labels"})
+		if framework.IsNotFound(err) {
+			return nil
+		}
+	}
+	return err
+}
+
+// ListSnapshots returns every snapshot image tagged managed-by:spuff.
+func (p *Provider) ListSnapshots(ctx context.Context) ([]framework.Snapshot, error) {
+	imgs, err := allPages(ctx, p, "snapshots", func(ctx context.Context, lo *godo.ListOptions) ([]godo.Image, *godo.Response, error) {
+		return p.client.Images.ListByTag(ctx, managedTag, lo)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]framework.Snapshot, 0, len(imgs))
+	for i := range imgs {
+		if imgs[i].Type == "snapshot" {
+			out = append(out, *imageToSnapshot(&imgs[i]))
+		}
+	}
+	return out, nil
+}
+
+// GetSnapshot returns the snapshot, or (nil, nil) when no image has that
+// ID or it is not a snapshot.
+func (p *Provider) GetSnapshot(ctx context.Context, id string) (*framework.Snapshot, error) {
+	img, err := p.image(ctx, id)
+	if err != nil || img == nil || img.Type != "snapshot" {
+		return nil, err
+	}
+	return imageToSnapshot(img), nil
+}
+
+// image reads an image by ID, nil when it does not exist.
+func (p *Provider) image(ctx context.Context, id string) (*godo.Image, error) {
+	n, err := parseID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := p.client.Images.GetByID(ctx, n)
+	if err != nil {
+		err = fail(ctx, err, subject{Type: "snapshot", ID: id})
+		if framework.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return img, nil
+}
+
+// DeleteSnapshot deletes a snapshot image; one that does not exist is not
+// an error.
+func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
+	n, err := parseID("id", id)
+	if err != nil {
+		return err
+	}
+	about := subject{Type: "snapshot", ID: id}
+	err = p.whileBusy(ctx, "snapshot "+id, func(ctx context.Context) error {
+		if _, err := p.client.Images.Delete(ctx, n); err != nil {
+			return fail(ctx, err, about)
+		}
+		return nil
+	})
+	if framework.IsNotFound(err) {
+		return nil
+	}
+	return err
+}

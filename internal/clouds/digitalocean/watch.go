@@ -1,0 +1,139 @@
+package digitalocean
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+)
+
+// Waiting for droplets to be ready is the framework's batched watcher.
+// DigitalOcean reports no progress, so the watcher polls with its backoff;
+// this file only says how to ask: one droplet is read by ID, several at
+// once by one walk of the managed droplets' list.
+
+// firstLook is the first poll after a create.
+const firstLook = 500 * time.Millisecond
+
+func newReadyWatcher(p *Provider) *framework.Watcher[struct{}] {
+	return framework.NewWatcher(framework.WatcherConfig[struct{}]{
+		Poll:           p.pollReady,
+		PollInterval:   p.timeouts.PollInterval,
+		RequestTimeout: p.timeouts.HTTPRequest,
+		Log:            p.log,
+		Message:        "waiting for droplet to be ready",
+		Fields:         map[string]any{"provider": providerName},
+	})
+}
+
+// seenDroplets keeps the last state a poll saw of each droplet waited
+// for, so that a finished wait returns it without another read.
+type seenDroplets struct {
+	mu  sync.Mutex
+	all map[string]*framework.Instance
+}
+
+func (s *seenDroplets) put(id string, inst *framework.Instance) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.all == nil {
+		s.all = map[string]*framework.Instance{}
+	}
+	s.all[id] = inst
+}
+
+func (s *seenDroplets) take(id string) *framework.Instance {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst := s.all[id]
+	delete(s.all, id)
+	return inst
+}
+
+// readyState judges a droplet: ready when active with a public IPv4; a
+// droplet that is gone fails the wait.
+func readyState(id string, inst *framework.Instance) framework.WatchState {
+	switch {
+	case inst == nil:
+		return framework.WatchState{Err: framework.NotFound("instance", id)}
+	case inst.Status.Kind == framework.StatusArchive:
+		return framework.WatchState{Err: framework.API(0, "droplet "+id+" was archived while waiting for it to be ready")}
+	}
+	return framework.WatchState{Done: inst.IsReady()}
+}
+
+// pollReady reads the droplets waited for: one by ID, more by one list.
+func (p *Provider) pollReady(ctx context.Context, ids map[string]struct{}) (map[string]framework.WatchState, error) {
+	found := make(map[string]*framework.Instance, len(ids))
+	if len(ids) == 1 {
+		for id := range ids {
+			inst, err := p.GetInstance(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			found[id] = inst
+		}
+	} else {
+		droplets, err := p.listByTag(ctx, managedTag)
+		if err != nil {
+			return nil, err
+		}
+		for i := range droplets {
+			inst := dropletToInstance(&droplets[i])
+			if _, ok := ids[inst.ID]; ok {
+				found[inst.ID] = inst
+			}
+		}
+		// A droplet missing from the list (not managed, or just made)
+		// is read on its own.
+		for id := range ids {
+			if found[id] != nil {
+				continue
+			}
+			inst, err := p.GetInstance(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			found[id] = inst
+		}
+	}
+	out := make(map[string]framework.WatchState, len(ids))
+	for id := range ids {
+		st := readyState(id, found[id])
+		if st.Done {
+			p.seen.put(id, found[id])
+		}
+		out[id] = st
+	}
+	return out, nil
+}
+
+// WaitReady waits until the droplet is active with a public IPv4, bounded
+// by Timeouts.InstanceReady and ctx, through the shared watcher.
+func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instance, error) {
+	if _, err := parseID("id", id); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.timeouts.InstanceReady)
+	defer cancel()
+	err := p.ready.Wait(ctx, framework.Watch[struct{}]{
+		Key: id, FirstLook: firstLook,
+		Operation: "waiting for instance " + id + " to be ready",
+	})
+	if err != nil {
+		return nil, err
+	}
+	if inst := p.seen.take(id); inst != nil {
+		p.logf(ctx, "droplet ready", map[string]any{"provider": providerName, "id": id, "ip": inst.IP.String()})
+		return inst, nil
+	}
+	inst, err := p.GetInstance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if inst == nil {
+		return nil, framework.NotFound("instance", id)
+	}
+	return inst, nil
+}
