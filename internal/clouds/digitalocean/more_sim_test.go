@@ -1,0 +1,228 @@
+package digitalocean
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
+)
+
+func (env *simEnv) ready(t *testing.T, name string, labels map[string]string) *framework.Instance {
+	t.Helper()
+	ctx := context.Background()
+	inst, err := env.p.CreateInstance(ctx, request(name, labels))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err = env.p.WaitReady(ctx, inst.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}
+
+func TestSnapshotFoundAndTagged(t *testing.T) {
+	env := newSimEnv(t, sim.Options{ImageReadyDelay: 150 * time.Millisecond})
+	ctx := context.Background()
+	inst := env.ready(t, "snap-src", nil)
+	// An older snapshot of the same droplet must not be taken for the new one.
+	if _, _, err := env.raw.DropletActions.Snapshot(ctx, atoi(inst.ID), "spuff-snap"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	snap, err := env.p.CreateSnapshot(ctx, inst.ID, "spuff-snap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Name != "spuff-snap" || snap.InstanceID != inst.ID || !framework.IsManaged(snap.Labels) {
+		t.Fatalf("snapshot %+v", snap)
+	}
+	list, err := env.p.ListSnapshots(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != snap.ID {
+		t.Fatalf("listed %+v %v (want only %s: the older one is untagged)", list, err, snap.ID)
+	}
+	got, err := env.p.GetSnapshot(ctx, snap.ID)
+	if err != nil || got == nil || !framework.IsManaged(got.Labels) {
+		t.Fatal(got, err)
+	}
+	// A droplet made from it maps its image back to the snapshot.
+	req := request("from-snap", nil)
+	req.Image = framework.FromSnapshot(snap.ID)
+	restored, err := env.p.CreateInstance(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restored.Image != framework.FromSnapshot(snap.ID) {
+		t.Fatalf("image %v", restored.Image)
+	}
+	if err := env.p.DeleteSnapshot(ctx, snap.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.p.DeleteSnapshot(ctx, snap.ID); err != nil {
+		t.Fatalf("second delete: %v", err)
+	}
+	if got, err := env.p.GetSnapshot(ctx, snap.ID); got != nil || err != nil {
+		t.Fatal(got, err)
+	}
+}
+
+func TestSnapshotActionFailure(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	inst := env.ready(t, "snap-fail", nil)
+	env.sim.InjectFault(sim.Fault{Path: "action:snapshot", Message: "disk read error"})
+	_, err := env.p.CreateSnapshot(ctx, inst.ID, "s")
+	var inc *framework.IncompleteError
+	if !errors.As(err, &inc) {
+		t.Fatalf("got %v, want IncompleteError", err)
+	}
+}
+
+func atoi(s string) int {
+	n, _ := parseID("id", s)
+	return n
+}
+
+func TestLabelsRoundTripAndValidation(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	labels := map[string]string{"env": "prod", "url": "a:b:c", "empty": "", "Team_1": "x-y"}
+	inst := env.ready(t, "labels", labels)
+	got, err := env.p.GetInstance(ctx, inst.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equal(framework.UserLabels(got.Labels), labels) {
+		t.Fatalf("labels %v, want %v", framework.UserLabels(got.Labels), labels)
+	}
+	for _, bad := range []map[string]string{
+		{"a:b": "c"}, {"a b": "c"}, {"a": "c d"}, {"ä": "x"}, {"k": strings.Repeat("v", 255)},
+	} {
+		err := framework.ValidateLabels(env.p, bad)
+		var ic *framework.InvalidConfigError
+		if !errors.As(err, &ic) || ic.Field != "labels" {
+			t.Errorf("%v: got %v, want an invalid labels error", bad, err)
+		}
+		if err := framework.ValidateRequest(env.p, request("x", bad)); err == nil {
+			t.Errorf("%v: request accepted", bad)
+		}
+	}
+	filtered, err := env.p.ListInstancesFiltered(ctx, framework.InstanceFilter{Labels: map[string]string{"url": "a:b:c", "env": "prod"}})
+	if err != nil || len(filtered) != 1 {
+		t.Fatal(filtered, err)
+	}
+}
+
+func TestUpdateRenameRetagResize(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	inst := env.ready(t, "old-name", map[string]string{"a": "1", "b": "2"})
+	name, size := "new-name", "s-2vcpu-2gb"
+	got, err := env.p.UpdateInstance(ctx, inst.ID, framework.InstanceChange{
+		Name: &name, Labels: map[string]string{"a": "9", "c": ""}, Size: &size,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a": "9", "c": ""}
+	if got.Name != name || got.Size != size || !equal(framework.UserLabels(got.Labels), want) || !framework.IsManaged(got.Labels) {
+		t.Fatalf("updated %+v", got)
+	}
+	if got.Status.Kind != framework.StatusActive {
+		t.Fatalf("status %v after resize: it was on, it must run again", got.Status)
+	}
+	// Unmanaged droplets are refused.
+	if err := env.sim.SetLabels(int64(atoi(inst.ID)), map[string]string{"x": "y"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.p.UpdateInstance(ctx, inst.ID, framework.InstanceChange{Name: &name})
+	var nm *framework.NotManagedError
+	if !errors.As(err, &nm) {
+		t.Fatalf("got %v, want NotManaged", err)
+	}
+}
+
+func TestErrorsMapped(t *testing.T) {
+	env := newSimEnv(t, sim.Options{Tokens: []string{simToken}})
+	ctx := context.Background()
+	if got, err := env.p.GetInstance(ctx, "999999"); got != nil || err != nil {
+		t.Fatalf("missing droplet: %v %v", got, err)
+	}
+	bad, err := New(framework.Config{Token: "dop_v1_wrong", Timeouts: fastTimeouts(), Endpoint: env.url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = bad.ListInstances(ctx)
+	var ae *framework.AuthenticationError
+	if !errors.As(err, &ae) {
+		t.Fatalf("bad token: %v", err)
+	}
+	env.sim.InjectFault(sim.Fault{Method: "GET", Path: "/v2/droplets", Status: http.StatusTooManyRequests, Times: fastRetry().MaxAttempts})
+	_, err = env.p.ListInstances(ctx)
+	var rl *framework.RateLimitError
+	if !errors.As(err, &rl) {
+		t.Fatalf("429 on every page attempt: %v", err)
+	}
+	if _, ok := framework.RetryAfter(err); !ok {
+		t.Fatalf("429 without a retry hint: %v", err)
+	}
+	req := request("bad-size", nil)
+	req.Size = "s-99vcpu"
+	_, err = env.p.CreateInstance(ctx, req)
+	var ic *framework.InvalidConfigError
+	if !errors.As(err, &ic) || ic.Field != "size" {
+		t.Fatalf("bad size: %v", err)
+	}
+	if err := mapStatus(http.StatusUnprocessableEntity, "Droplet already has a pending event.", nil, subject{Type: "instance", ID: "1"}); !framework.IsBusy(err) {
+		t.Fatalf("pending event: %v", err)
+	}
+	h := http.Header{}
+	h.Set("Ratelimit-Reset", "4000000000")
+	if d := rateLimitDelay(h, time.Unix(3999999990, 0)); d != 10*time.Second {
+		t.Fatalf("reset hint %v", d)
+	}
+}
+
+func TestBusyDestroyWaitsForTheAction(t *testing.T) {
+	env := newSimEnv(t, sim.Options{ImageReadyDelay: 200 * time.Millisecond})
+	ctx := context.Background()
+	inst := env.ready(t, "busy", nil)
+	if _, _, err := env.raw.DropletActions.Snapshot(ctx, atoi(inst.ID), "x"); err != nil {
+		t.Fatal(err)
+	}
+	name := "renamed"
+	if _, err := env.p.UpdateInstance(ctx, inst.ID, framework.InstanceChange{Name: &name}); err != nil {
+		t.Fatalf("rename while a snapshot runs: %v", err)
+	}
+	if err := env.p.DestroyInstance(ctx, inst.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.p.WaitGone(ctx, inst.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAdoptionAfterDropAfterCreate(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	p := framework.WithRetry(env.p, *fastRetry(), nil)
+	// Another managed droplet of the same name: names are not unique.
+	other := env.ready(t, "twin", nil)
+	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v2/droplets", Drop: true, After: true})
+	inst, err := p.CreateInstance(ctx, request("twin", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inst.ID == other.ID {
+		t.Fatalf("adopted the other droplet %s", other.ID)
+	}
+	list, err := env.p.ListInstances(ctx)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("%d droplets, want 2 (no duplicate): %v", len(list), err)
+	}
+}
