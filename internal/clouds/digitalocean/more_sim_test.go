@@ -226,3 +226,35 @@ func TestAdoptionAfterDropAfterCreate(t *testing.T) {
 		t.Fatalf("%d droplets, want 2 (no duplicate): %v", len(list), err)
 	}
 }
+
+func TestCatalog(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	cat, err := env.p.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.CheckRegion("nyc3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.CheckRegion("fsn1"); err == nil {
+		t.Fatal("fsn1 accepted")
+	}
+	if _, err := cat.CheckSize("nyc3", "s-1vcpu-1gb"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.CheckSize("nyc3", "cx23"); err == nil {
+		t.Fatal("cx23 accepted")
+	}
+	for _, spec := range []framework.ImageSpec{framework.Ubuntu("24.04"), framework.Debian("12")} {
+		if err := cat.CheckImage(spec, arch); err != nil {
+			t.Fatalf("%v: %v", spec, err)
+		}
+	}
+	if err := cat.CheckImage(framework.Ubuntu("14.04"), arch); err == nil {
+		t.Fatal("ubuntu 14.04 accepted")
+	}
+	ok, reason := cat.CanResize(Cloud.Updates, "nyc3", "s-2vcpu-2gb", "s-1vcpu-1gb", 60)
+	if ok {
+		t.Fatalf("shrinking the disk allowed: %s", reason)
+	}
+}
