@@ -258,3 +258,47 @@ func TestCatalog(t *testing.T) {
 		t.Fatalf("shrinking the disk allowed: %s", reason)
 	}
 }
+
+func TestSnapshotWaitCancelledLeavesAFindableID(t *testing.T) {
+	env := newSimEnv(t, sim.Options{ImageReadyDelay: 400 * time.Millisecond})
+	ctx := context.Background()
+	inst := env.ready(t, "snap-cancel", nil)
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	_, err := env.p.CreateSnapshot(short, inst.ID, "late")
+	var inc *framework.IncompleteError
+	if !errors.As(err, &inc) || !strings.HasPrefix(inc.ID, pendingPrefix) {
+		t.Fatalf("got %v, want an IncompleteError with a pending ID", err)
+	}
+	pending, err := env.p.GetSnapshot(ctx, inc.ID)
+	if err != nil || pending == nil || pending.ID != inc.ID || !framework.IsManaged(pending.Labels) {
+		t.Fatalf("pending: %+v %v", pending, err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	done, err := env.p.GetSnapshot(ctx, inc.ID)
+	if err != nil || done == nil || strings.HasPrefix(done.ID, pendingPrefix) || done.Name != "late" {
+		t.Fatalf("resolved: %+v %v", done, err)
+	}
+	list, err := env.p.ListSnapshots(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != done.ID {
+		t.Fatalf("listed %+v %v: the resolved snapshot is tagged", list, err)
+	}
+
+	// Deleting a pending ID waits for the image and deletes it.
+	short2, cancel2 := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel2()
+	_, err = env.p.CreateSnapshot(short2, inst.ID, "later")
+	if !errors.As(err, &inc) {
+		t.Fatal(err)
+	}
+	if err := env.p.DeleteSnapshot(ctx, inc.ID); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]int{}
+	for _, img := range env.sim.Images() {
+		names[img.Description]++
+	}
+	if names["later"] != 0 || names["late"] != 1 {
+		t.Fatalf("images by name %v: want late kept and later deleted", names)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -51,18 +52,34 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 	if err != nil {
 		return nil, err
 	}
+	// Until the image is found, the snapshot is known by its action: an
+	// IncompleteError carries that pending ID, which GetSnapshot and
+	// DeleteSnapshot resolve to the image once the action completes.
+	pending := pendingPrefix + strconv.Itoa(action.ID)
 	done, err := p.waitAction(ctx, action, "snapshot "+name+" of instance "+instanceID)
 	if err != nil {
-		return nil, &framework.IncompleteError{ResourceType: "snapshot", Err: err}
+		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: pending, Err: err}
 	}
 	img, err := p.findSnapshot(ctx, instanceID, name, before.SnapshotIDs, done)
 	if err != nil {
-		return nil, &framework.IncompleteError{ResourceType: "snapshot", Err: err}
+		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: pending, Err: err}
 	}
+	snap, err := p.adopt(ctx, img, instanceID)
+	if err != nil {
+		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: strconv.Itoa(img.ID), Err: err}
+	}
+	return snap, nil
+}
+
+// pendingPrefix makes the ID of a snapshot whose action has not been seen
+// to complete: "action-<action ID>".
+const pendingPrefix = "action-"
+
+// adopt tags the image the snapshot action made managed-by:spuff.
+func (p *Provider) adopt(ctx context.Context, img *godo.Image, instanceID string) (*framework.Snapshot, error) {
 	labels := framework.ManagedLabels(nil)
-	id := strconv.Itoa(img.ID)
-	if err := p.tagImage(ctx, id, labels); err != nil {
-		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: id, Err: err}
+	if err := p.tagImage(ctx, strconv.Itoa(img.ID), labels); err != nil {
+		return nil, err
 	}
 	snap := imageToSnapshot(img)
 	snap.InstanceID = instanceID
@@ -70,6 +87,43 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 		snap.Labels[k] = v
 	}
 	return snap, nil
+}
+
+// resolvePending reads the action of a pending snapshot ID. While it runs,
+// the snapshot is reported under the pending ID (managed: only spuff makes
+// such IDs); once it completed, the image it made is found, tagged and
+// reported under its own ID; a failed or unknown action is no snapshot.
+// With wait, a running action is waited for (bounded by ctx).
+func (p *Provider) resolvePending(ctx context.Context, id string, wait bool) (*framework.Snapshot, error) {
+	n, err := parseID("id", strings.TrimPrefix(id, pendingPrefix))
+	if err != nil {
+		return nil, err
+	}
+	a, _, err := p.client.Actions.Get(ctx, n)
+	if err != nil {
+		err = fail(ctx, err, subject{Type: "snapshot", ID: id})
+		if framework.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if a == nil || a.Status == actionErrored {
+		return nil, nil
+	}
+	instanceID := strconv.Itoa(a.ResourceID)
+	if a.Status != godo.ActionCompleted && a.CompletedAt == nil {
+		if !wait {
+			return &framework.Snapshot{ID: id, InstanceID: instanceID, Labels: framework.ManagedLabels(nil)}, nil
+		}
+		if a, err = p.waitAction(ctx, a, "snapshot "+id); err != nil {
+			return nil, err
+		}
+	}
+	img, err := p.findSnapshot(ctx, instanceID, "", nil, a)
+	if err != nil {
+		return nil, err
+	}
+	return p.adopt(ctx, img, instanceID)
 }
 
 // waitAction polls the action until it completes, bounded by
@@ -115,7 +169,7 @@ func (p *Provider) findSnapshot(ctx context.Context, instanceID, name string, be
 	if err != nil {
 		return nil, err
 	}
-	if after != nil {
+	if after != nil && before != nil {
 		for _, sid := range after.SnapshotIDs {
 			if slices.Contains(before, sid) {
 				continue
@@ -137,20 +191,28 @@ func (p *Provider) findSnapshot(ctx context.Context, instanceID, name string, be
 	if err != nil && !framework.IsNotFound(err) {
 		return nil, err
 	}
+	// created_at is the action's start at second precision; the newest
+	// image in the window wins (the droplet ran no other action since).
 	var from, to time.Time
 	if action.StartedAt != nil {
-		from = action.StartedAt.Add(-time.Second)
+		from = action.StartedAt.Truncate(time.Second)
 	}
 	to = time.Now().Add(time.Minute)
 	if action.CompletedAt != nil {
 		to = action.CompletedAt.Add(time.Second)
 	}
+	var best *godo.Image
 	for i := range imgs {
 		img := &imgs[i]
 		created, perr := time.Parse(time.RFC3339, img.Created)
-		if img.Name == name && !slices.Contains(before, img.ID) && perr == nil && !created.Before(from) && !created.After(to) {
-			return img, nil
+		if (name == "" || img.Name == name) && !slices.Contains(before, img.ID) && perr == nil && !created.Before(from) && !created.After(to) {
+			if best == nil || img.ID > best.ID {
+				best = img
+			}
 		}
+	}
+	if best != nil {
+		return best, nil
 	}
 	return nil, framework.API(0, fmt.Sprintf("the snapshot action %d completed, but no new snapshot named %q of droplet %s was found", action.ID, name, instanceID))
 }
@@ -209,6 +271,9 @@ func (p *Provider) ListSnapshots(ctx context.Context) ([]framework.Snapshot, err
 // GetSnapshot returns the snapshot, or (nil, nil) when no image has that
 // ID or it is not a snapshot.
 func (p *Provider) GetSnapshot(ctx context.Context, id string) (*framework.Snapshot, error) {
+	if strings.HasPrefix(id, pendingPrefix) {
+		return p.resolvePending(ctx, id, false)
+	}
 	img, err := p.image(ctx, id)
 	if err != nil || img == nil || img.Type != "snapshot" {
 		return nil, err
@@ -236,6 +301,14 @@ func (p *Provider) image(ctx context.Context, id string) (*godo.Image, error) {
 // DeleteSnapshot deletes a snapshot image; one that does not exist is not
 // an error.
 func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
+	if strings.HasPrefix(id, pendingPrefix) {
+		// Wait for the action, so that the image it makes is not orphaned.
+		snap, err := p.resolvePending(ctx, id, true)
+		if err != nil || snap == nil {
+			return err
+		}
+		id = snap.ID
+	}
 	n, err := parseID("id", id)
 	if err != nil {
 		return err
