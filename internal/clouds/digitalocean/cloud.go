@@ -20,10 +20,12 @@ var Cloud = framework.Cloud{
 	Snapshots: true,
 	// A rename is a droplet action, labels are tags (tag/untag), a resize
 	// needs the droplet off and keeps the disk (resize without disk), so
-	// that it can be reverted.
+	// that it can be reverted. Snapshots are relabelled by tags; a rename
+	// (PUT /v2/images/{id}) is not claimed: the simulator does not serve it.
 	Updates: framework.UpdateCapabilities{
 		Name: true, Labels: true,
 		Resize: true, ResizePowersOff: true, ResizeKeepsDisk: true,
+		SnapshotLabels: true,
 	},
 	Notes: map[string]string{
 		"name":   "it must be a valid hostname; DigitalOcean droplet names are not unique, spuff finds its own by a request-ID tag.",

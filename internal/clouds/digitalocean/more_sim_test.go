@@ -2,11 +2,17 @@ package digitalocean
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/digitalocean/godo"
 
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
@@ -301,4 +307,61 @@ func TestSnapshotWaitCancelledLeavesAFindableID(t *testing.T) {
 	if names["later"] != 0 || names["late"] != 1 {
 		t.Fatalf("images by name %v: want late kept and later deleted", names)
 	}
+}
+
+func TestUpdateSnapshot(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	inst := env.ready(t, "snap-upd", nil)
+	snap, err := env.p.CreateSnapshot(ctx, inst.ID, "before")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.p.UpdateSnapshot(ctx, snap.ID, framework.SnapshotChange{Labels: map[string]string{"k": "v:w"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "before" || !equal(framework.UserLabels(got.Labels), map[string]string{"k": "v:w"}) || !framework.IsManaged(got.Labels) {
+		t.Fatalf("updated %+v", got)
+	}
+}
+
+func TestSSHKeysByIDFingerprintOrName(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	var refs []string
+	for i := range 3 {
+		pub := testKey(byte(i))
+		k, _, err := env.raw.Keys.Create(ctx, &godo.KeyCreateRequest{Name: "key" + strconv.Itoa(i), PublicKey: pub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, [...]string{strconv.Itoa(k.ID), k.Fingerprint, k.Name}[i])
+	}
+	names, err := env.p.SSHKeys(ctx)
+	if err != nil || len(names) != 3 {
+		t.Fatal(names, err)
+	}
+	req := request("keyed", nil)
+	req.SSHKeys = refs
+	if _, err := env.p.CreateInstance(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	req.SSHKeys = []string{"nope"}
+	_, err = env.p.CreateInstance(ctx, req)
+	var ic *framework.InvalidConfigError
+	if !errors.As(err, &ic) || ic.Field != "ssh_keys" {
+		t.Fatalf("unknown key: %v", err)
+	}
+}
+
+// testKey is an OpenSSH ed25519 public key made from seed.
+func testKey(seed byte) string {
+	pub := ed25519.NewKeyFromSeed(append(make([]byte, 31), seed+1)).Public().(ed25519.PublicKey)
+	var wire []byte
+	for _, part := range [][]byte{[]byte("ssh-ed25519"), pub} {
+		wire = binary.BigEndian.AppendUint32(wire, uint32(len(part)))
+		wire = append(wire, part...)
+	}
+	return "ssh-ed25519 " + base64.StdEncoding.EncodeToString(wire) + " test@spuff"
 }

@@ -139,3 +139,46 @@ func (p *Provider) act(ctx context.Context, id, field, what string, start func(c
 	_, err = p.waitAction(ctx, action, what+" of instance "+id)
 	return err
 }
+
+var _ framework.SnapshotUpdater = (*Provider)(nil)
+
+// UpdateSnapshot renames (image update) and relabels (tag/untag) a managed
+// snapshot image.
+func (p *Provider) UpdateSnapshot(ctx context.Context, id string, change framework.SnapshotChange) (*framework.Snapshot, error) {
+	n, err := parseID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	img, err := p.image(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if img == nil || img.Type != "snapshot" {
+		return nil, framework.NotFound("snapshot", id)
+	}
+	current := tagsToLabels(img.Tags)
+	if !framework.IsManaged(current) {
+		return nil, framework.NotManaged("snapshot", id)
+	}
+	if change.Name != nil && *change.Name != img.Name {
+		if _, _, err := p.client.Images.Update(ctx, n, &godo.ImageUpdateRequest{Name: *change.Name}); err != nil {
+			return nil, fail(ctx, err, subject{Type: "snapshot", ID: id, Field: "name"})
+		}
+	}
+	if change.Labels != nil {
+		if err := p.ValidateLabels(framework.UserLabels(change.Labels)); err != nil {
+			return nil, err
+		}
+		if err := p.retag(ctx, godo.Resource{ID: id, Type: godo.ImageResourceType}, img.Tags, framework.MergeLabels(current, change.Labels)); err != nil {
+			return nil, err
+		}
+	}
+	snap, err := p.GetSnapshot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if snap == nil {
+		return nil, framework.NotFound("snapshot", id)
+	}
+	return snap, nil
+}
