@@ -217,19 +217,33 @@ func TestAdoptionAfterDropAfterCreate(t *testing.T) {
 	env := newSimEnv(t, sim.Options{})
 	ctx := context.Background()
 	p := framework.WithRetry(env.p, *fastRetry(), nil)
-	// Another managed droplet of the same name: names are not unique.
-	other := env.ready(t, "twin", nil)
+	// Another droplet of the same name, not spuff's: names are not unique.
+	other, _, err := env.raw.Droplets.Create(ctx, &godo.DropletCreateRequest{Name: "twin", Region: "nyc3", Size: "s-1vcpu-1gb", Image: godo.DropletCreateImage{Slug: "debian-12-x64"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v2/droplets", Drop: true, After: true})
 	inst, err := p.CreateInstance(ctx, request("twin", nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inst.ID == other.ID {
-		t.Fatalf("adopted the other droplet %s", other.ID)
+	if inst.ID == strconv.Itoa(other.ID) {
+		t.Fatalf("adopted the other droplet %d", other.ID)
 	}
 	list, err := env.p.ListInstances(ctx)
-	if err != nil || len(list) != 2 {
-		t.Fatalf("%d droplets, want 2 (no duplicate): %v", len(list), err)
+	if err != nil || len(list) != 1 || list[0].ID != inst.ID {
+		t.Fatalf("managed droplets %+v, want only %s (no duplicate): %v", list, inst.ID, err)
+	}
+
+	// A create whose state was lost (terraform killed after it) finds the
+	// managed droplet and reports its ID instead of making a second one.
+	_, err = p.CreateInstance(ctx, request("twin", nil))
+	var taken *framework.NameTakenError
+	if !errors.As(err, &taken) || taken.ID != inst.ID {
+		t.Fatalf("got %v, want NameTakenError naming %s", err, inst.ID)
+	}
+	if list, _ := env.p.ListInstances(ctx); len(list) != 1 {
+		t.Fatalf("%d managed droplets, want 1", len(list))
 	}
 }
 

@@ -118,6 +118,9 @@ func (p *Provider) CreateInstance(ctx context.Context, req framework.InstanceReq
 	if err != nil {
 		return nil, err
 	}
+	if err := p.nameFree(ctx, req.Name); err != nil {
+		return nil, err
+	}
 	d, _, err := p.client.Droplets.Create(ctx, &godo.DropletCreateRequest{
 		Name:     req.Name,
 		Region:   req.Region,
@@ -134,6 +137,23 @@ func (p *Provider) CreateInstance(ctx context.Context, req framework.InstanceReq
 		return nil, framework.API(0, "the create answer carried no droplet")
 	}
 	return dropletToInstance(d), nil
+}
+
+// nameFree refuses a name a managed droplet already has. DigitalOcean
+// would make a second droplet of the name; spuff treats names as unique,
+// as the spec asks, so that a create whose state was lost (terraform
+// killed after the create) finds the droplet instead of doubling it. The
+// error names the attribute "name": the framework's wrapper then adopts
+// the droplet when it carries this call's request ID, or reports its ID.
+func (p *Provider) nameFree(ctx context.Context, name string) error {
+	taken, err := p.FindInstances(ctx, name)
+	if err != nil {
+		return err
+	}
+	if len(taken) > 0 {
+		return framework.InvalidConfig("name", fmt.Sprintf("a droplet named %q managed by spuff already exists (ID %s)", name, taken[0].ID))
+	}
+	return nil
 }
 
 // resolveSSHKeys turns key IDs, fingerprints or names into what godo
@@ -291,17 +311,22 @@ func (p *Provider) listByTag(ctx context.Context, tag string) ([]godo.Droplet, e
 }
 
 // FindInstances returns the managed droplets named name (framework.
-// InstanceFinder). Names are not unique on DigitalOcean: the framework
-// tells its own by the request-ID label, a tag like the others.
+// InstanceFinder): the list filtered by name on DigitalOcean's side
+// (?name=, which does not combine with tag_name), the managed ones kept
+// here. Names are not unique on DigitalOcean: the framework tells its own
+// by the request-ID label, a tag like the others.
 func (p *Provider) FindInstances(ctx context.Context, name string) ([]framework.Instance, error) {
-	all, err := p.ListInstances(ctx)
+	droplets, err := allPages(ctx, p, "droplets", func(ctx context.Context, lo *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
+		return p.client.Droplets.ListByName(ctx, name, lo)
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
-	for _, inst := range all {
-		if inst.Name == name {
-			out = append(out, inst)
+	out := make([]framework.Instance, 0, len(droplets))
+	for i := range droplets {
+		inst := dropletToInstance(&droplets[i])
+		if inst.Name == name && framework.IsManaged(inst.Labels) {
+			out = append(out, *inst)
 		}
 	}
 	return out, nil

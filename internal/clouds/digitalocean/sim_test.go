@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,7 +186,7 @@ func TestListWalksEveryPageAndSkipsUnmanaged(t *testing.T) {
 	}
 	pages := 0
 	for _, q := range env.requests() {
-		if len(q) > 16 && q[:16] == "GET /v2/droplets" {
+		if strings.HasPrefix(q, "GET /v2/droplets?") && strings.Contains(q, "tag_name=") {
 			pages++
 		}
 	}
