@@ -379,3 +379,52 @@ func testKey(seed byte) string {
 	}
 	return "ssh-ed25519 " + base64.StdEncoding.EncodeToString(wire) + " test@spuff"
 }
+
+func TestUserDataImageAndMissingDroplet(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	req := request("ud", nil)
+	req.Image = framework.Debian("12")
+	req.UserData = "#cloud-config\nruncmd: [echo hi]\n"
+	inst, err := env.p.CreateInstance(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range env.sim.ServersWithSecrets() {
+		if strconv.FormatInt(s.ID, 10) == inst.ID {
+			found = true
+			if s.UserData != req.UserData || s.Image != "debian-12-x64" {
+				t.Fatalf("server %+v", s)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("droplet not in the simulator")
+	}
+	if _, err := env.p.WaitReady(ctx, "424242"); !framework.IsNotFound(err) {
+		t.Fatalf("waiting for a missing droplet: %v", err)
+	}
+}
+
+func TestResizeOfAnOffDropletLeavesItOff(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	inst := env.ready(t, "off", nil)
+	if err := env.sim.StopMachine(int64(atoi(inst.ID))); err != nil {
+		t.Fatal(err)
+	}
+	size := "s-2vcpu-2gb"
+	got, err := env.p.UpdateInstance(ctx, inst.ID, framework.InstanceChange{Size: &size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Size != size || got.Status.Kind != framework.StatusOff {
+		t.Fatalf("resized %+v", got)
+	}
+	small := "s-1vcpu-1gb"
+	_, err = env.p.UpdateInstance(ctx, inst.ID, framework.InstanceChange{Size: &small})
+	if err != nil {
+		t.Fatalf("back to the smaller size (disk kept): %v", err)
+	}
+}

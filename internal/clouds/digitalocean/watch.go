@@ -31,7 +31,23 @@ func newReadyWatcher(p *Provider) *framework.Watcher[struct{}] {
 // for, so that a finished wait returns it without another read.
 type seenDroplets struct {
 	mu  sync.Mutex
-	all map[string]*framework.Instance
+	all    map[string]*framework.Instance
+	misses map[string]int
+}
+
+// miss counts a poll that did not find id, or resets the count (found).
+func (s *seenDroplets) miss(id string, found bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.misses == nil {
+		s.misses = map[string]int{}
+	}
+	if found {
+		delete(s.misses, id)
+		return 0
+	}
+	s.misses[id]++
+	return s.misses[id]
 }
 
 func (s *seenDroplets) put(id string, inst *framework.Instance) {
@@ -48,13 +64,21 @@ func (s *seenDroplets) take(id string) *framework.Instance {
 	defer s.mu.Unlock()
 	inst := s.all[id]
 	delete(s.all, id)
+	delete(s.misses, id)
 	return inst
 }
 
+// notFoundChecks is how many polls in a row may not find a droplet waited
+// for before the wait fails: a droplet just created can be missing from a
+// read for a moment (the official provider allows for it too).
+const notFoundChecks = 3
+
 // readyState judges a droplet: ready when active with a public IPv4; a
-// droplet that is gone fails the wait.
-func readyState(id string, inst *framework.Instance) framework.WatchState {
+// droplet that stays missing fails the wait.
+func readyState(id string, inst *framework.Instance, misses int) framework.WatchState {
 	switch {
+	case inst == nil && misses < notFoundChecks:
+		return framework.WatchState{}
 	case inst == nil:
 		return framework.WatchState{Err: framework.NotFound("instance", id)}
 	case inst.Status.Kind == framework.StatusArchive:
@@ -100,7 +124,7 @@ func (p *Provider) pollReady(ctx context.Context, ids map[string]struct{}) (map[
 	}
 	out := make(map[string]framework.WatchState, len(ids))
 	for id := range ids {
-		st := readyState(id, found[id])
+		st := readyState(id, found[id], p.seen.miss(id, found[id] != nil))
 		if st.Done {
 			p.seen.put(id, found[id])
 		}
@@ -122,6 +146,7 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 		Operation: "waiting for instance " + id + " to be ready",
 	})
 	if err != nil {
+		p.seen.take(id)
 		return nil, err
 	}
 	if inst := p.seen.take(id); inst != nil {
