@@ -30,7 +30,7 @@ func newReadyWatcher(p *Provider) *framework.Watcher[struct{}] {
 // seenDroplets keeps the last state a poll saw of each droplet waited
 // for, so that a finished wait returns it without another read.
 type seenDroplets struct {
-	mu  sync.Mutex
+	mu     sync.Mutex
 	all    map[string]*framework.Instance
 	misses map[string]int
 }
