@@ -15,11 +15,12 @@ func (p *Provider) WaitGone(ctx context.Context, id string) error {
 	return framework.WaitGone(ctx, p.gone, id)
 }
 
-// pollGone says which droplets waited for are gone: one is read by ID,
-// more by one walk of the managed droplets (a missing one is gone: WaitGone
+// pollGone says which droplets waited for are gone: read by ID while they
+// are no more than the pages of a list, else by one walk of the managed
+// droplets (a missing one is gone: WaitGone
 // is for droplets DestroyInstance accepted, which are managed).
 func (p *Provider) pollGone(ctx context.Context, ids map[string]struct{}) (map[string]framework.WatchState, error) {
-	if len(ids) == 1 {
+	if int64(len(ids)) <= max(p.listPages.Load(), 1) {
 		return framework.PollEach(p.GetInstance)(ctx, ids)
 	}
 	droplets, err := p.listByTag(ctx, managedTag)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/digitalocean/godo"
 	"golang.org/x/oauth2"
@@ -36,6 +37,9 @@ type Provider struct {
 	ready *framework.Watcher[struct{}]
 	gone  *framework.Watcher[struct{}]
 	seen  seenDroplets
+	// listPages is the page count of the last list of managed droplets:
+	// polls read by ID while that is cheaper than a list.
+	listPages atomic.Int64
 }
 
 var (
@@ -305,9 +309,13 @@ func matches(labels, want map[string]string) bool {
 }
 
 func (p *Provider) listByTag(ctx context.Context, tag string) ([]godo.Droplet, error) {
-	return allPages(ctx, p, "droplets", func(ctx context.Context, lo *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
+	droplets, err := allPages(ctx, p, "droplets", func(ctx context.Context, lo *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
 		return p.client.Droplets.ListByTag(ctx, tag, lo)
 	})
+	if err == nil && tag == managedTag {
+		p.listPages.Store(int64(len(droplets)/listPerPage + 1))
+	}
+	return droplets, err
 }
 
 // FindInstances returns the managed droplets named name (framework.

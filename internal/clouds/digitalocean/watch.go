@@ -87,10 +87,11 @@ func readyState(id string, inst *framework.Instance, misses int) framework.Watch
 	return framework.WatchState{Done: inst.IsReady()}
 }
 
-// pollReady reads the droplets waited for: one by ID, more by one list.
+// pollReady reads the droplets waited for: by ID while they are no more
+// than the pages a list of the managed droplets takes, else by one list.
 func (p *Provider) pollReady(ctx context.Context, ids map[string]struct{}) (map[string]framework.WatchState, error) {
 	found := make(map[string]*framework.Instance, len(ids))
-	if len(ids) == 1 {
+	if int64(len(ids)) <= max(p.listPages.Load(), 1) {
 		for id := range ids {
 			inst, err := p.GetInstance(ctx, id)
 			if err != nil {
