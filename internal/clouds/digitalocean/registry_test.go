@@ -1,0 +1,67 @@
+package digitalocean
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/spuff/terraform-provider-spuff/internal/framework"
+	"github.com/spuff/terraform-provider-spuff/internal/sim"
+)
+
+func TestDescriptor(t *testing.T) {
+	if Cloud.Name != "digitalocean" || Cloud.DisplayName != "DigitalOcean" || Cloud.Aliases[0] != "do" {
+		t.Fatalf("descriptor %+v", Cloud)
+	}
+	if Cloud.TokenEnv[0] != "DIGITALOCEAN_TOKEN" || Cloud.TokenEnv[1] != "DIGITALOCEAN_ACCESS_TOKEN" {
+		t.Fatalf("token env %v", Cloud.TokenEnv)
+	}
+	if !Cloud.Snapshots || !Cloud.Implemented() {
+		t.Fatal("snapshots or New missing")
+	}
+	p, err := New(framework.Config{Token: "t", Timeouts: framework.DefaultTimeouts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if framework.CapabilitiesOf(p) != Cloud.Updates || p.Name() != "digitalocean" {
+		t.Fatal("capabilities or name differ from the descriptor")
+	}
+	if _, err := New(framework.Config{Timeouts: framework.DefaultTimeouts()}); err == nil {
+		t.Fatal("no token accepted")
+	}
+}
+
+// Through the registry's wrapper, as the Terraform layer uses it.
+func TestThroughTheRegistry(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	p, err := framework.NewRegistry(Cloud).CreateByName("DO", framework.Config{Token: simToken, Timeouts: fastTimeouts(), Endpoint: env.url, Retry: fastRetry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := p.CreateInstance(ctx, request("wrapped", map[string]string{"a": "b"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WaitReady(ctx, inst.ID); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := p.CreateSnapshot(ctx, inst.ID, "wrapped-snap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The wrapper refuses what is not managed.
+	if err := env.sim.SetImageLabels(int64(atoi(snap.ID)), map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	var nm *framework.NotManagedError
+	if err := p.DeleteSnapshot(ctx, snap.ID); !errors.As(err, &nm) {
+		t.Fatalf("deleting an unmanaged snapshot: %v", err)
+	}
+	if err := env.sim.SetLabels(int64(atoi(inst.ID)), map[string]string{"x": "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.DestroyInstance(ctx, inst.ID); !errors.As(err, &nm) {
+		t.Fatalf("destroying an unmanaged droplet: %v", err)
+	}
+}
