@@ -65,3 +65,21 @@ func TestThroughTheRegistry(t *testing.T) {
 		t.Fatalf("destroying an unmanaged droplet: %v", err)
 	}
 }
+
+func TestRateLimitCarriesTheResetHint(t *testing.T) {
+	env := newSimEnv(t, sim.Options{RateLimit: 2})
+	ctx := context.Background()
+	var err error
+	for range 10 {
+		if _, err = env.p.GetInstance(ctx, "1"); err != nil {
+			break
+		}
+	}
+	var rl *framework.RateLimitError
+	if !errors.As(err, &rl) {
+		t.Fatalf("got %v, want a rate limit", err)
+	}
+	if d, ok := framework.RetryAfter(err); !ok || d <= 0 {
+		t.Fatalf("hint %v %v", d, ok)
+	}
+}
