@@ -83,3 +83,26 @@ func TestRateLimitCarriesTheResetHint(t *testing.T) {
 		t.Fatalf("hint %v %v", d, ok)
 	}
 }
+
+func TestSnapshotAnswerLostAfterTheActionStarted(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	inst := env.ready(t, "snap-drop", nil)
+	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v2/droplets/" + inst.ID + "/actions", Drop: true, After: true})
+	snap, err := env.p.CreateSnapshot(ctx, inst.ID, "dropped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := env.p.ListSnapshots(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != snap.ID {
+		t.Fatalf("managed snapshots %+v %v, want only %s", list, err, snap.ID)
+	}
+	if n := len(env.sim.Images()); n != 1 {
+		t.Fatalf("%d images, want 1 (none orphaned, none doubled)", n)
+	}
+	// Dropped before any change: nothing to adopt, the error stands.
+	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v2/droplets/" + inst.ID + "/actions", Drop: true})
+	if _, err := env.p.CreateSnapshot(ctx, inst.ID, "never"); err == nil {
+		t.Fatal("a snapshot whose request never arrived succeeded")
+	}
+}

@@ -41,6 +41,7 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 	}
 	about := subject{Type: "instance", ID: instanceID, Field: "name"}
 	var action *godo.Action
+	t0 := time.Now()
 	err = p.whileBusy(ctx, "instance "+instanceID, func(ctx context.Context) error {
 		a, _, err := p.client.DropletActions.Snapshot(ctx, n, name)
 		if err != nil {
@@ -49,6 +50,18 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 		action = a
 		return nil
 	})
+	if err != nil && framework.IsAmbiguous(err) && ctx.Err() == nil {
+		// The answer was lost: the action may run all the same, and the
+		// image it makes would be orphaned. A droplet runs one action at
+		// a time, so a snapshot action started since is this one. Should
+		// it be an earlier one (within the clock skew), its image is in
+		// before.SnapshotIDs, which findSnapshot never returns: the call
+		// then fails rather than adopt another snapshot.
+		if a, ferr := p.startedSnapshotAction(ctx, n, t0); ferr == nil && a != nil {
+			p.logf(ctx, "adopted the snapshot action this call started although its answer was lost", map[string]any{"provider": providerName, "action": a.ID, "instance": instanceID})
+			action, err = a, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +82,29 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: strconv.Itoa(img.ID), Err: err}
 	}
 	return snap, nil
+}
+
+// clockSkew is how far the API's clock may be behind this one when an
+// action's start is compared with the time a call was made.
+const clockSkew = 5 * time.Second
+
+// startedSnapshotAction returns the droplet's newest snapshot action
+// started since t0, or nil.
+func (p *Provider) startedSnapshotAction(ctx context.Context, n int, t0 time.Time) (*godo.Action, error) {
+	actions, err := allPages(ctx, p, "droplet actions", func(ctx context.Context, lo *godo.ListOptions) ([]godo.Action, *godo.Response, error) {
+		return p.client.Droplets.Actions(ctx, n, lo)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var best *godo.Action
+	for i := range actions {
+		a := &actions[i]
+		if a.Type == "snapshot" && a.StartedAt != nil && !a.StartedAt.Before(t0.Add(-clockSkew).Truncate(time.Second)) && (best == nil || a.ID > best.ID) {
+			best = a
+		}
+	}
+	return best, nil
 }
 
 // pendingPrefix makes the ID of a snapshot whose action has not been seen
