@@ -38,6 +38,35 @@ func PollEach(get func(ctx context.Context, id string) (*Instance, error)) PollM
 	}
 }
 
+// PollEachOrList makes a PollMany for clouds that cannot read machines by
+// a list of IDs: while the machines waited for are no more than pages (the
+// page count of the last list of managed machines, at least 1), each is
+// read; beyond, the managed machines are listed once and one missing from
+// the list is gone. Only machines DestroyInstance accepted, which are
+// managed, are waited for, so the list holds every one still there.
+func PollEachOrList(get func(ctx context.Context, id string) (*Instance, error),
+	listManaged func(ctx context.Context) ([]Instance, error), pages func() int64) PollMany[struct{}] {
+	each := PollEach(get)
+	return func(ctx context.Context, ids map[string]struct{}) (map[string]WatchState, error) {
+		if int64(len(ids)) <= max(pages(), 1) {
+			return each(ctx, ids)
+		}
+		list, err := listManaged(ctx)
+		if err != nil {
+			return nil, err
+		}
+		alive := make(map[string]*Instance, len(list))
+		for i := range list {
+			alive[list[i].ID] = &list[i]
+		}
+		out := make(map[string]WatchState, len(ids))
+		for id := range ids {
+			out[id] = GoneState(alive[id])
+		}
+		return out, nil
+	}
+}
+
 // GoneWatcher returns the watcher of a cloud's deletes over poll, polled
 // with the framework's backoff capped at t.PollInterval.
 func GoneWatcher(poll PollMany[struct{}], t Timeouts, log LogFunc, fields ...map[string]any) *Watcher[struct{}] {

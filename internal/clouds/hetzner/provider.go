@@ -255,6 +255,10 @@ func (p *Provider) ListInstancesFiltered(ctx context.Context, f framework.Instan
 	if err != nil {
 		return nil, err
 	}
+	if len(f.Labels) == 0 {
+		// What a list of every managed server costs, for pollGone.
+		p.listPages.Store(int64(len(servers)/listPerPage + 1))
+	}
 	out := make([]framework.Instance, 0, len(servers))
 	for _, s := range servers {
 		out = append(out, *serverToInstance(s))
