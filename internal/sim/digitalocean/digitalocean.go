@@ -285,13 +285,7 @@ func (d *do) ContentType() string { return "application/json; charset=utf-8" }
 // RateHeaders implements frontend.FrontEnd: ratelimit-limit, -remaining
 // and -reset (a Unix time) of the hourly window.
 func (d *do) RateHeaders(h http.Header, rs world.RateState) {
-	h.Set("Ratelimit-Limit", strconv.Itoa(rs.Limit))
-	h.Set("Ratelimit-Remaining", strconv.Itoa(rs.Remaining))
-	reset := rs.Reset.Unix()
-	if rs.Reset.Nanosecond() > 0 {
-		reset++
-	}
-	h.Set("Ratelimit-Reset", strconv.FormatInt(reset, 10))
+	frontend.RateLimitHeaders(h, rs)
 }
 
 // apiError is an error as the API reports it.

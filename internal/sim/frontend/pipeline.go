@@ -20,6 +20,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -259,6 +260,19 @@ func (p *Pipeline) authorized(token string) bool {
 		return false
 	}
 	return len(p.tokens) == 0 || p.tokens[world.TokenKey(token)]
+}
+
+// RateLimitHeaders sets RateLimit-Limit, -Remaining and -Reset (a Unix
+// time, rounded up so that a reset due within the current second is still
+// in the future), the headers Hetzner and DigitalOcean both send.
+func RateLimitHeaders(h http.Header, rs world.RateState) {
+	h.Set("RateLimit-Limit", strconv.Itoa(rs.Limit))
+	h.Set("RateLimit-Remaining", strconv.Itoa(rs.Remaining))
+	reset := rs.Reset.Unix()
+	if rs.Reset.Nanosecond() > 0 {
+		reset++
+	}
+	h.Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
 }
 
 // BearerToken is the "Authorization: Bearer <token>" scheme (Hetzner,

@@ -210,9 +210,7 @@ func (h *hetzner) ContentType() string { return "application/json" }
 // RateHeaders implements frontend.FrontEnd: RateLimit-Limit, -Remaining
 // and -Reset (a Unix time).
 func (h *hetzner) RateHeaders(hdr http.Header, rs world.RateState) {
-	hdr.Set("RateLimit-Limit", strconv.Itoa(rs.Limit))
-	hdr.Set("RateLimit-Remaining", strconv.Itoa(rs.Remaining))
-	hdr.Set("RateLimit-Reset", strconv.FormatInt(ceilUnix(rs.Reset), 10))
+	frontend.RateLimitHeaders(hdr, rs)
 }
 
 // pipelineCodes are Hetzner's codes for the pipeline's refusals.
@@ -249,16 +247,6 @@ func (h *hetzner) RenderError(err error) (int, []byte) {
 // NotFoundBody is the answer outside every API path.
 func NotFoundBody(message string) []byte {
 	return mustJSON(hzErrorBody{hzErrorPayload{Code: "not_found", Message: message, Details: struct{}{}}})
-}
-
-// ceilUnix rounds up, so a reset that is due within the current second is
-// still reported as in the future.
-func ceilUnix(t time.Time) int64 {
-	s := t.Unix()
-	if t.Nanosecond() > 0 {
-		s++
-	}
-	return s
 }
 
 // ErrorCodes gives the Hetzner error code a status usually carries; it
