@@ -58,14 +58,7 @@ func (p *Provider) UpdateInstance(ctx context.Context, id string, change framewo
 			return nil, err
 		}
 	}
-	inst, err := p.GetInstance(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if inst == nil {
-		return nil, framework.NotFound("instance", id)
-	}
-	return inst, nil
+	return p.existingInstance(ctx, id)
 }
 
 // ValidateRequestName applies the droplet name rule alone.
@@ -181,4 +174,16 @@ func (p *Provider) UpdateSnapshot(ctx context.Context, id string, change framewo
 		return nil, framework.NotFound("snapshot", id)
 	}
 	return snap, nil
+}
+
+// existingInstance reads a droplet that must exist: gone is NotFound.
+func (p *Provider) existingInstance(ctx context.Context, id string) (*framework.Instance, error) {
+	inst, err := p.GetInstance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if inst == nil {
+		return nil, framework.NotFound("instance", id)
+	}
+	return inst, nil
 }

@@ -154,12 +154,5 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 		p.logf(ctx, "droplet ready", map[string]any{"provider": providerName, "id": id, "ip": inst.IP.String()})
 		return inst, nil
 	}
-	inst, err := p.GetInstance(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if inst == nil {
-		return nil, framework.NotFound("instance", id)
-	}
-	return inst, nil
+	return p.existingInstance(ctx, id)
 }
