@@ -42,7 +42,7 @@ func TestSimUpdateRenamesAndRelabelsInOnePut(t *testing.T) {
 	}
 	srv := env.simServer(t, inst.ID)
 	want := map[string]string{"team": "blue", framework.ManagedByKey: framework.ManagedByValue, framework.RequestIDKey: before[framework.RequestIDKey]}
-	if srv.Name != "upd-b" || !equalLabels(srv.Labels, want) {
+	if srv.Name != "upd-b" || !maps.Equal(srv.Labels, want) {
 		t.Errorf("cloud has %q %v, want upd-b %v (reserved labels kept)", srv.Name, srv.Labels, want)
 	}
 	if got.Name != "upd-b" || got.Labels["team"] != "blue" {
@@ -183,7 +183,6 @@ func TestSimCatalog(t *testing.T) {
 	}
 }
 
-func equalLabels(a, b map[string]string) bool { return maps.Equal(a, b) }
 
 func countPrefix(reqs []string, prefix string) int {
 	n := 0
