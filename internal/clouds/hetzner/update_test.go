@@ -183,7 +183,6 @@ func TestSimCatalog(t *testing.T) {
 	}
 }
 
-
 func countPrefix(reqs []string, prefix string) int {
 	n := 0
 	for _, r := range reqs {
