@@ -101,6 +101,7 @@ Flags:
 	fs.Float64Var(&rates.Drop, "fault-drop", 0, "share of requests whose connection is closed without an answer, 0..1")
 	fs.DurationVar(&rates.Latency, "latency", 0, "delay added to every /v1 request")
 	fs.DurationVar(&rates.LatencyJitter, "latency-jitter", 0, "further random delay, uniform in [0, this)")
+	progress := fs.String("progress", string(sim.ProgressLinear), "how running actions report progress (Hetzner's API; DigitalOcean's shows none): linear, steps (0/25/50/75 at each quarter), stall (80 soon, then 80 until done) or none (0 until done)")
 	seed := fs.Int64("seed", 0, "seed of the random faults; 0 = from the time (printed at start)")
 	urlFile := fs.String("url-file", "", "write the base URL (e.g. http://127.0.0.1:41234) and a newline to this file once listening")
 	verbose := fs.Bool("v", false, "log every request (method, path, query, status) to stderr; never tokens or bodies")
@@ -117,6 +118,10 @@ Flags:
 	if err := rates.Validate(); err != nil {
 		return fmt.Errorf("fault flags: %w", err)
 	}
+	profile, err := sim.ParseProgressProfile(*progress)
+	if err != nil {
+		return fmt.Errorf("-progress: %w", err)
+	}
 
 	s := sim.New(sim.Options{
 		ServerReadyDelay: *serverDelay,
@@ -127,6 +132,7 @@ Flags:
 		Faults:           rates,
 		Seed:             *seed,
 	})
+	s.SetProgress(profile)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -179,6 +185,9 @@ Flags:
 	if rates != (sim.FaultRates{}) {
 		fmt.Fprintf(stdout, "  random faults:     5xx %g, 429 %g, drop %g, latency %v + up to %v, seed %d\n",
 			rates.ServerError, rates.RateLimit, rates.Drop, rates.Latency, rates.LatencyJitter, s.Seed())
+	}
+	if profile != sim.ProgressLinear {
+		fmt.Fprintf(stdout, "  action progress:   %s\n", profile)
 	}
 	if *urlFile != "" {
 		if err := writeFileAtomic(*urlFile, base+"\n"); err != nil {

@@ -137,10 +137,11 @@ func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
 }
 
 func TestRunWithFaultFlags(t *testing.T) {
-	base, stdout, stderr, stop := startRun(t, "-v", "-fault-5xx", "1", "-latency", "1ms", "-latency-jitter", "2ms", "-seed", "7")
+	base, stdout, stderr, stop := startRun(t, "-v", "-fault-5xx", "1", "-latency", "1ms", "-latency-jitter", "2ms", "-seed", "7", "-progress", "stall")
 	defer stop()
-	if out := stdout.String(); !strings.Contains(out, "random faults:     5xx 1, 429 0, drop 0, latency 1ms + up to 2ms, seed 7") {
-		t.Errorf("stdout does not show the faults:\n%s", out)
+	if out := stdout.String(); !strings.Contains(out, "random faults:     5xx 1, 429 0, drop 0, latency 1ms + up to 2ms, seed 7") ||
+		!strings.Contains(out, "action progress:   stall") {
+		t.Errorf("stdout does not show the faults and the progress profile:\n%s", out)
 	}
 	get := func(path string) (int, error) {
 		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
@@ -200,6 +201,7 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		{"-latency", "-1s"},
 		{"-latency-jitter", "-1ms"},
 		{"-seed", "x"},
+		{"-progress", "jumpy"},
 	} {
 		var out bytes.Buffer
 		if err := run(args, &out, &out); err == nil {

@@ -138,10 +138,11 @@ type Delays struct {
 
 // Options configure a world.
 type Options struct {
-	Now    func() time.Time // nil = time.Now
-	Delays Delays
-	Faults FaultRates
-	Seed   int64 // 0 = from the time
+	Now      func() time.Time // nil = time.Now
+	Delays   Delays
+	Progress ProgressProfile // how running actions report progress; "" = linear
+	Faults   FaultRates
+	Seed     int64 // 0 = from the time
 }
 
 // World is the cloud-neutral state.
@@ -151,7 +152,8 @@ type World struct {
 	clock  func() time.Time
 	Offset time.Duration // moved forward by the admin API
 
-	Delays Delays
+	Delays   Delays
+	Progress ProgressProfile // for actions created from now on
 
 	clouds map[string]*Cloud
 
@@ -248,6 +250,7 @@ type Action struct {
 	Failed    bool
 	ErrCode   string // from the fault that failed it; "" = the front end's default
 	ErrMsg    string
+	Profile   ProgressProfile // how Progress moves; "" = linear
 }
 
 // RefType names what an action touches.
@@ -281,6 +284,7 @@ func New(opts Options) *World {
 	w := &World{
 		clock:    opts.Now,
 		Delays:   opts.Delays,
+		Progress: opts.Progress,
 		clouds:   map[string]*Cloud{},
 		limiters: map[string]*Limiter{},
 		Rates:    opts.Faults,
@@ -363,7 +367,7 @@ func (w *World) NewID() int64 {
 // pending action fault for it (matched on the cloud's word for kind)
 // decides now whether it will fail.
 func (w *World) NewAction(cloud string, kind Kind, now time.Time, delay time.Duration, res ...Ref) *Action {
-	a := &Action{ID: w.NewID(), Cloud: cloud, Kind: kind, Started: now, Finish: now.Add(delay), Resources: res}
+	a := &Action{ID: w.NewID(), Cloud: cloud, Kind: kind, Started: now, Finish: now.Add(delay), Resources: res, Profile: w.Progress}
 	name := string(kind)
 	if n := w.policy(cloud).ActionName; n != nil {
 		name = n(kind)
@@ -390,7 +394,8 @@ func (a *Action) State(now time.Time) ActionState {
 	}
 }
 
-// Progress grows linearly with the clock; 100 only once the action is done.
+// Progress is the percentage done at now, as the action's profile reports
+// it: 100 only once the action is done, below 100 until then.
 func (a *Action) Progress(now time.Time) int {
 	if a.Done(now) {
 		return 100
@@ -399,8 +404,7 @@ func (a *Action) Progress(now time.Time) int {
 	if total <= 0 {
 		return 0
 	}
-	p := int(100 * float64(now.Sub(a.Started)) / float64(total))
-	return min(max(p, 0), 99)
+	return a.Profile.progress(float64(now.Sub(a.Started)) / float64(total))
 }
 
 // Touches reports whether the action touches the resource.
