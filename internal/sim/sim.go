@@ -110,6 +110,9 @@ type Image struct {
 	CreatedFrom int64             `json:"created_from"`
 	Labels      map[string]string `json:"labels"`
 	Created     time.Time         `json:"created"`
+	// Listed says whether the cloud's API shows it yet: DigitalOcean's
+	// snapshot only appears once its action has finished.
+	Listed bool `json:"listed"`
 }
 
 // New returns a simulator with an empty world. It panics when opts.Faults
@@ -215,14 +218,15 @@ func (s *Sim) frontEnd(cloud string) FrontEnd {
 }
 
 // Images returns copies of the snapshot images (not the seeded system
-// images) as of now, sorted by ID.
+// images) as of now, sorted by ID, including those the cloud's API does not
+// show yet (Listed false).
 func (s *Sim) Images() []Image {
 	s.w.Lock()
 	defer s.w.Unlock()
 	now := s.w.Now()
 	var out []Image
 	for _, img := range world.SortedValues(s.w.Images) {
-		if img.Kind == "system" || !s.w.ImageVisible(img, now) {
+		if img.Kind == "system" {
 			continue
 		}
 		out = append(out, s.image(img, now))
@@ -234,6 +238,7 @@ func (s *Sim) image(img *world.Image, now time.Time) Image {
 	return Image{
 		ID: img.ID, Cloud: img.Cloud, Type: img.Kind, Status: s.frontEnd(img.Cloud).ImageStatus(s.w.ImageState(img, now)), Description: img.Description,
 		CreatedFrom: img.FromMachine, Labels: world.CloneLabels(img.Labels), Created: img.Created,
+		Listed: s.w.ImageVisible(img, now),
 	}
 }
 

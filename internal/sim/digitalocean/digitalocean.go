@@ -182,6 +182,7 @@ func New(w *world.World, opts Options) frontend.FrontEnd {
 
 	d.handle("GET", "/v2/images", (*do).listImages)
 	d.handle("GET", "/v2/images/{*image}", (*do).getImage)
+	d.handle("PUT", "/v2/images/{id}", (*do).updateImage)
 	d.handle("DELETE", "/v2/images/{id}", (*do).deleteImage)
 	d.handle("GET", "/v2/snapshots", (*do).listSnapshots)
 	d.handle("GET", "/v2/snapshots/{id}", (*do).getSnapshot)

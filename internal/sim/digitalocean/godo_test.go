@@ -93,7 +93,16 @@ func (e *env) client(tok string) *godo.Client {
 // decoded body.
 func (e *env) raw(method, path string, tok string) (int, http.Header, map[string]any) {
 	e.t.Helper()
-	req, _ := http.NewRequest(method, e.url+path, nil)
+	return e.rawBody(method, path, tok, "")
+}
+
+// rawBody is raw with a JSON request body.
+func (e *env) rawBody(method, path, tok, body string) (int, http.Header, map[string]any) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -501,6 +510,20 @@ func TestSnapshotAppearsWhenTheActionCompletes(t *testing.T) {
 	_, _, raw := e.raw("GET", "/v2/snapshots", token)
 	if _, isString := raw["snapshots"].([]any)[0].(map[string]any)["id"].(string); !isString {
 		t.Errorf("/v2/snapshots id is not a string: %v", raw)
+	}
+
+	// Rename it; a distribution image can't be changed, nor a name emptied.
+	if img, _, err := e.c.Images.Update(e.ctx, found.ID, &godo.ImageUpdateRequest{Name: "spuff-snap-v2"}); err != nil || img.Name != "spuff-snap-v2" {
+		t.Errorf("rename: %+v %v", img, err)
+	}
+	if s, _, err := e.c.Snapshots.Get(e.ctx, strconv.Itoa(found.ID)); err != nil || s.Name != "spuff-snap-v2" {
+		t.Errorf("snapshot after the rename: %+v %v", s, err)
+	}
+	_, _, err = e.c.Images.Update(e.ctx, 170000102, &godo.ImageUpdateRequest{Name: "mine"})
+	wantStatus(t, err, 403)
+	status, _, _ := e.rawBody("PUT", "/v2/images/"+strconv.Itoa(found.ID), token, `{"name":""}`)
+	if status != http.StatusUnprocessableEntity {
+		t.Errorf("empty name: HTTP %d, want 422", status)
 	}
 
 	// Tag it, find it by tag, delete it.

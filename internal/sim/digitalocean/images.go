@@ -139,6 +139,37 @@ func (d *do) getImage(c *call) (int, any, error) {
 	return http.StatusOK, one("image", d.imageJSON(img)), nil
 }
 
+// updateImage is PUT /v2/images/{id}: a snapshot's or custom image's
+// name, description and distribution; 200 with the image. Distribution
+// images can't be changed (403).
+func (d *do) updateImage(c *call) (int, any, error) {
+	var req struct {
+		Name         *string `json:"name"`
+		Description  *string `json:"description"`
+		Distribution *string `json:"distribution"`
+	}
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	img := d.visibleImage(c.id("id"), c.Now)
+	if img == nil {
+		return 0, nil, notFound()
+	}
+	if img.Kind == "system" {
+		return 0, nil, &apiError{status: http.StatusForbidden, id: "forbidden", message: "You do not have permission to perform this action."}
+	}
+	if req.Name != nil {
+		if *req.Name == "" {
+			return 0, nil, unprocessable("name is required")
+		}
+		img.Description = *req.Name
+	}
+	if req.Distribution != nil {
+		img.OSFlavor = *req.Distribution
+	}
+	return http.StatusOK, one("image", d.imageJSON(img)), nil
+}
+
 // deleteImage is DELETE /v2/images/{id} and /v2/snapshots/{id}: 204. A
 // distribution image can't be deleted (403); a snapshot still being
 // written doesn't exist yet (404).

@@ -59,11 +59,15 @@ func addTag(labels map[string]string, tag string) {
 	labels[tag] = ""
 }
 
+// removeTag removes tag and reads the remaining tags again, so that a tag
+// kept whole beside a clashing one ("a:c" while "a:b" was there) becomes
+// the label a=c once the other is gone: the labels depend on the set of
+// tags only, not on the order they were added in.
 func removeTag(labels map[string]string, tag string) {
-	for k, v := range labels {
-		if labelTag(k, v) == tag {
-			delete(labels, k)
-		}
+	rest := slices.DeleteFunc(labelsToTags(labels), func(t string) bool { return t == tag })
+	clear(labels)
+	for _, t := range rest {
+		addTag(labels, t)
 	}
 }
 
