@@ -20,12 +20,12 @@ var Cloud = framework.Cloud{
 	Snapshots: true,
 	// A rename is a droplet action, labels are tags (tag/untag), a resize
 	// needs the droplet off and keeps the disk (resize without disk), so
-	// that it can be reverted. Snapshots are relabelled by tags; a rename
-	// (PUT /v2/images/{id}) is not claimed: the simulator does not serve it.
+	// that it can be reverted. A snapshot is renamed by an image update
+	// (PUT /v2/images/{id}) and relabelled by tags.
 	Updates: framework.UpdateCapabilities{
 		Name: true, Labels: true,
 		Resize: true, ResizePowersOff: true, ResizeKeepsDisk: true,
-		SnapshotLabels: true,
+		SnapshotName: true, SnapshotLabels: true,
 	},
 	Notes: map[string]string{
 		"name":   "it must be a valid hostname; DigitalOcean droplet names are not unique, spuff finds its own by a request-ID tag.",

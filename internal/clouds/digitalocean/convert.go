@@ -166,6 +166,25 @@ func publicIPv4(d *godo.Droplet) netip.Addr {
 }
 
 // imageToSnapshot converts a snapshot image.
+// dropletSnapshot is a snapshot as /v2/snapshots shows it: unlike an image,
+// it names the droplet it was taken of (resource_id), which import needs.
+func dropletSnapshot(s *godo.Snapshot) *framework.Snapshot {
+	snap := &framework.Snapshot{
+		ID:         s.ID,
+		Name:       s.Name,
+		Labels:     tagsToLabels(s.Tags),
+		DiskGB:     s.MinDiskSize,
+		InstanceID: s.ResourceID,
+	}
+	if t, err := time.Parse(time.RFC3339, s.Created); err == nil {
+		snap.CreatedAt = &t
+	}
+	if snap.DiskGB == 0 && s.SizeGigaBytes > 0 {
+		snap.DiskGB = int(math.Ceil(s.SizeGigaBytes))
+	}
+	return snap
+}
+
 func imageToSnapshot(img *godo.Image) *framework.Snapshot {
 	snap := &framework.Snapshot{
 		ID:     strconv.Itoa(img.ID),

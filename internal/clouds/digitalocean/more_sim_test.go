@@ -338,6 +338,14 @@ func TestUpdateSnapshot(t *testing.T) {
 	if got.Name != "before" || !equal(framework.UserLabels(got.Labels), map[string]string{"k": "v:w"}) || !framework.IsManaged(got.Labels) {
 		t.Fatalf("updated %+v", got)
 	}
+	after := "after"
+	got, err = env.p.UpdateSnapshot(ctx, snap.ID, framework.SnapshotChange{Name: &after})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "after" || got.InstanceID != inst.ID || !equal(framework.UserLabels(got.Labels), map[string]string{"k": "v:w"}) {
+		t.Fatalf("renamed %+v", got)
+	}
 }
 
 func TestSSHKeysByIDFingerprintOrName(t *testing.T) {

@@ -304,17 +304,28 @@ func (p *Provider) ListSnapshots(ctx context.Context) ([]framework.Snapshot, err
 	return out, nil
 }
 
-// GetSnapshot returns the snapshot, or (nil, nil) when no image has that
-// ID or it is not a snapshot.
+// GetSnapshot returns the snapshot, or (nil, nil) when no droplet
+// snapshot has that ID. It reads /v2/snapshots/{id}, not the image: only
+// the snapshot names the droplet it was taken of.
 func (p *Provider) GetSnapshot(ctx context.Context, id string) (*framework.Snapshot, error) {
 	if strings.HasPrefix(id, pendingPrefix) {
 		return p.resolvePending(ctx, id, false)
 	}
-	img, err := p.image(ctx, id)
-	if err != nil || img == nil || img.Type != "snapshot" {
+	if _, err := parseID("id", id); err != nil {
 		return nil, err
 	}
-	return imageToSnapshot(img), nil
+	s, _, err := p.client.Snapshots.Get(ctx, id)
+	if err != nil {
+		err = fail(ctx, err, subject{Type: "snapshot", ID: id})
+		if framework.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if s.ResourceType != "droplet" {
+		return nil, nil
+	}
+	return dropletSnapshot(s), nil
 }
 
 // image reads an image by ID, nil when it does not exist.
