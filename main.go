@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/digitalocean"
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/hetzner"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 	"github.com/spuff/terraform-provider-spuff/internal/resources"
@@ -26,7 +27,7 @@ var version = "dev"
 // "unknown".
 var clouds = []framework.Cloud{
 	hetzner.Cloud,
-	framework.Planned("digitalocean", "DigitalOcean", "do"),
+	digitalocean.Cloud,
 	framework.Planned("aws", "AWS EC2", "ec2"),
 }
 

@@ -13,9 +13,6 @@ import (
 	"github.com/spuff/terraform-provider-spuff/internal/testcloud"
 )
 
-// accToken is the token of every simulated account of the suite.
-var accToken = testcloud.Hetzner.Token
-
 // The acceptance tests run against one simulated account per test and
 // cloud: accCloud is a cloud's fixture (the plug-in and values its API
 // accepts), accWorld one account. Every test loops over testcloud.All, so
@@ -77,7 +74,7 @@ func protoV6(registry *framework.Registry) map[string]func() (tfprotov6.Provider
 // accRegistry is every cloud of the suite, plus a planned one, as main
 // composes them.
 func accRegistry() *framework.Registry {
-	r := framework.NewRegistry(framework.Planned("digitalocean", "DigitalOcean", "do"))
+	r := framework.NewRegistry(framework.Planned("aws", "AWS EC2", "ec2"))
 	for _, c := range testcloud.All {
 		r.Register(c.Cloud)
 	}

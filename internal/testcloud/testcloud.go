@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/digitalocean"
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/hetzner"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
@@ -30,15 +31,39 @@ type Fixture struct {
 	Token string
 	// Region, Size and OtherSize are valid; OtherSize shares Size's
 	// architecture and has the bigger disk. ArmSize is of another
-	// architecture. Image is a system image name for out-of-band machines.
+	// architecture ("" where the cloud sells one). Image is a system image
+	// name for out-of-band machines.
 	Region, Size, OtherSize, ArmSize, Image string
-	// BadRegion does not exist. RetiredSize can no longer be ordered in
-	// Region but still can in FarRegion; GoneSize is of a generation the
-	// cloud no longer knows. FarRegion does not offer ArmSize.
-	BadRegion, RetiredSize, GoneSize, FarRegion string
+	// BadRegion does not exist; GoneSize is of a generation the cloud no
+	// longer knows. RetiredSize is past its end of sale in Region but still
+	// sold in FarRegion ("" where the cloud deprecates no size that way).
+	BadRegion, GoneSize, RetiredSize, FarRegion string
+	// SparseSize is offered in Region but not in SparseRegion.
+	SparseSize, SparseRegion string
+	// CatalogRequests are the requests (as the simulator counts them) of
+	// one catalogue fetch; ListRequest lists machines, PageSize at most per
+	// page; ReadRequest reads one.
+	CatalogRequests          []string
+	ListRequest, ReadRequest string
+	PageSize                 int
+	// Rejects are inputs the cloud's own rules refuse at plan.
+	Rejects []Reject
 	// createSSHKey adds a key through the cloud's own API (the simulator
 	// has no neutral SSH key API, and a user would use the cloud's).
 	createSSHKey func(tb testing.TB, a *Account, name, publicKey string)
+}
+
+// Reject is an input a cloud's own rules refuse at plan, and the
+// diagnostic that says so.
+type Reject struct {
+	Name string
+	// Object is what Attrs belong to: "instance" (beside a valid region
+	// and size; Attrs give the name and image), "snapshot" or "data
+	// source".
+	Object, Attrs string
+	// Want is a regular expression on the output, a space matching any
+	// run of white space (Terraform wraps long lines).
+	Want string
 }
 
 // Name is the cloud's name in a provider block.
@@ -57,16 +82,91 @@ var Hetzner = Fixture{
 	// Hetzner stopped selling the CPX11 generation in the EU on
 	// 2025-12-31 (the US keeps it), retired CX22 everywhere, and sells its
 	// arm types in the EU only.
-	RetiredSize: "cpx11",
-	GoneSize:    "cx22",
-	FarRegion:   "ash",
+	RetiredSize:     "cpx11",
+	GoneSize:        "cx22",
+	FarRegion:       "ash",
+	SparseSize:      "cax11",
+	SparseRegion:    "ash",
+	CatalogRequests: []string{"GET /v1/server_types", "GET /v1/locations", "GET /v1/images"},
+	ListRequest:     "GET /v1/servers",
+	ReadRequest:     "GET /v1/servers/{id}",
+	PageSize:        50,
+	Rejects: []Reject{
+		{"name the cloud rejects", "instance", `name = "not_a_hostname!"
+image = { ubuntu = "24.04" }`, `(?s)Invalid Name.*name: "not_a_hostname!" must be a valid hostname`},
+		{"name too long", "instance", `name = "` + strings.Repeat("a", 64) + `"
+image = { ubuntu = "24.04" }`, `(?s)Invalid Name.*name:.*1-63`},
+		{"label key the cloud rejects", "instance", named(`labels = { "-bad" = "v" }`), `(?s)Invalid Labels.*labels: key "-bad" is invalid.*letter or digit`},
+		{"label value the cloud rejects", "instance", named(`labels = { team = "a b" }`), `(?s)Invalid Labels.*labels: value "a b" of label "team".*letters, digits`},
+		{"label value too long", "instance", named(`labels = { team = "` + strings.Repeat("v", 64) + `" }`), `(?s)Invalid Labels.*labels: value.*1-63`},
+		{"reserved label prefix", "instance", named(`labels = { "hetzner.cloud/x" = "v" }`), `(?s)Invalid Labels.*labels:.*prefix "hetzner.cloud/" is reserved`},
+		{"upper-case label prefix", "instance", named(`labels = { "Example.com/x" = "v" }`), `(?s)Invalid Labels.*labels:.*DNS subdomain`},
+		{"empty label key", "instance", named(`labels = { "" = "v" }`), `(?s)Invalid Labels.*labels:.*key "" is invalid`},
+		{"user data too big", "instance", named(`user_data = "` + strings.Repeat("a", 33*1024) + `"`), `(?s)Invalid User Data.*user_data:.*at most 32 KiB`},
+		{"empty ssh key", "instance", named(`ssh_keys = [""]`), `(?s)Invalid Ssh Keys.*ssh_keys:.*SSH key names or numeric IDs`},
+		{"instance_id not an ID", "snapshot", `instance_id = "dev-box"
+name = "s"`, `(?s)Invalid Instance Id.*instance_id: "dev-box" is not a Hetzner Cloud ID.*"4711"`},
+		{"snapshot label the cloud rejects", "snapshot", `instance_id = "1"
+name = "s"
+labels = { "a/b/c" = "x" }`, `(?s)Invalid Labels.*labels: key "a/b/c" is invalid`},
+		{"filter label key the cloud rejects", "data source", `labels = { "-x" = "y" }`, `(?s)Invalid Labels.*labels: key "-x" is invalid`},
+		{"filter in selector syntax", "data source", `labels = { "team=ci" = "" }`, `(?s)Invalid Labels.*labels: key "team=ci" is invalid`},
+		{"filter value the cloud rejects", "data source", `labels = { team = "a,b" }`, `(?s)Invalid Labels.*labels: value "a,b"`},
+	},
 	createSSHKey: func(tb testing.TB, a *Account, name, publicKey string) {
 		a.cloudAPI(tb, http.MethodPost, "/ssh_keys", map[string]any{"name": name, "public_key": publicKey}, http.StatusCreated)
 	},
 }
 
+// DigitalOcean is the DigitalOcean fixture.
+var DigitalOcean = Fixture{
+	Cloud: digitalocean.Cloud,
+	// Personal access tokens are "dop_v1_" and 64 hex digits.
+	Token:     "dop_v1_" + strings.Repeat("ac0c", 16),
+	Region:    "nyc3",
+	Size:      "s-1vcpu-1gb",
+	OtherSize: "s-2vcpu-2gb",
+	Image:     "ubuntu-24-04-x64",
+	BadRegion: "mars1",
+	// The first-generation slugs ("512mb", "1gb", ...) are gone from the
+	// API; every Droplet is x86, and no size is deprecated per region, but
+	// CPU-Optimized Droplets are not sold in Atlanta.
+	GoneSize:        "512mb",
+	SparseSize:      "c-2",
+	SparseRegion:    "atl1",
+	CatalogRequests: []string{"GET /v2/regions", "GET /v2/sizes", "GET /v2/images"},
+	ListRequest:     "GET /v2/droplets",
+	ReadRequest:     "GET /v2/droplets/{id}",
+	PageSize:        200,
+	Rejects: []Reject{
+		{"name the cloud rejects", "instance", `name = "not_a_hostname!"
+image = { ubuntu = "24.04" }`, `(?s)Invalid Name.*name: "not_a_hostname!" must be a valid hostname`},
+		{"name too long", "instance", `name = "` + strings.Repeat("a", 256) + `"
+image = { ubuntu = "24.04" }`, `(?s)Invalid Name.*name:.*at most 255`},
+		{"label key the cloud rejects", "instance", named(`labels = { "example.com/role" = "v" }`), `(?s)Invalid Labels.*labels: the key "example.com/role" cannot be a DigitalOcean tag.*letters, digits, '-' and '_'`},
+		{"label value the cloud rejects", "instance", named(`labels = { team = "a b" }`), `(?s)Invalid Labels.*labels: the value "a b" of "team" cannot be a DigitalOcean tag.*letters, digits, ':', '-' and '_'`},
+		{"label too long", "instance", named(`labels = { team = "` + strings.Repeat("v", 251) + `" }`), `(?s)Invalid Labels.*labels: the label "team" is too long.*256 characters, DigitalOcean allows 255`},
+		{"empty label key", "instance", named(`labels = { "" = "v" }`), `(?s)Invalid Labels.*labels: the key "" cannot be a DigitalOcean tag`},
+		{"user data too big", "instance", named(`user_data = "` + strings.Repeat("a", 65*1024) + `"`), `(?s)Invalid User Data.*user_data:.*at most 64 KiB`},
+		{"empty ssh key", "instance", named(`ssh_keys = [""]`), `(?s)Invalid Ssh Keys.*ssh_keys: must not contain empty entries`},
+		{"instance_id not an ID", "snapshot", `instance_id = "dev-box"
+name = "s"`, `(?s)Invalid Instance Id.*instance_id: "dev-box" is not a DigitalOcean ID.*"3164444"`},
+		{"snapshot label the cloud rejects", "snapshot", `instance_id = "1"
+name = "s"
+labels = { "a/b/c" = "x" }`, `(?s)Invalid Labels.*labels: the key "a/b/c" cannot be a DigitalOcean tag`},
+		{"filter label key the cloud rejects", "data source", `labels = { "a.b" = "y" }`, `(?s)Invalid Labels.*labels: the key "a.b" cannot be a DigitalOcean tag`},
+		{"filter value the cloud rejects", "data source", `labels = { team = "a,b" }`, `(?s)Invalid Labels.*labels: the value "a,b" of "team" cannot be a DigitalOcean tag`},
+	},
+	createSSHKey: func(tb testing.TB, a *Account, name, publicKey string) {
+		a.cloudAPI(tb, http.MethodPost, "/v2/account/keys", map[string]any{"name": name, "public_key": publicKey}, http.StatusCreated)
+	},
+}
+
+// named is instance attributes with a valid name and image.
+func named(attrs string) string { return "name = \"x\"\nimage = { ubuntu = \"24.04\" }\n" + attrs }
+
 // All is every cloud the suites run against.
-var All = []Fixture{Hetzner}
+var All = []Fixture{Hetzner, DigitalOcean}
 
 // Account is one simulated account of a cloud, on its own simulator.
 type Account struct {
