@@ -38,30 +38,55 @@ func PollEach(get func(ctx context.Context, id string) (*Instance, error)) PollM
 	}
 }
 
-// PollEachOrList makes a PollMany for clouds that cannot read machines by
-// a list of IDs: while the machines waited for are no more than pages (the
-// page count of the last list of managed machines, at least 1), each is
-// read; beyond, the managed machines are listed once and one missing from
-// the list is gone. Only machines DestroyInstance accepted, which are
-// managed, are waited for, so the list holds every one still there.
-func PollEachOrList(get func(ctx context.Context, id string) (*Instance, error),
-	listManaged func(ctx context.Context) ([]Instance, error), pages func() int64) PollMany[struct{}] {
-	each := PollEach(get)
-	return func(ctx context.Context, ids map[string]struct{}) (map[string]WatchState, error) {
+// ReadEachOrList makes a read of many machines for clouds that cannot read
+// machines by a list of IDs: while they are no more than pages (the page
+// count of the last list of managed machines, at least 1), each is read
+// and the answer holds every one that exists, managed or not; beyond, the
+// managed machines are listed once and the answer holds those of ids among
+// them (so a machine missing from it is gone, or not spuff's).
+func ReadEachOrList(get func(ctx context.Context, id string) (*Instance, error),
+	listManaged func(ctx context.Context) ([]Instance, error), pages func() int64) func(ctx context.Context, ids map[string]struct{}) (map[string]*Instance, error) {
+	return func(ctx context.Context, ids map[string]struct{}) (map[string]*Instance, error) {
+		out := make(map[string]*Instance, len(ids))
 		if int64(len(ids)) <= max(pages(), 1) {
-			return each(ctx, ids)
+			for id := range ids {
+				inst, err := get(ctx, id)
+				if err != nil {
+					return nil, err
+				}
+				if inst != nil {
+					out[id] = inst
+				}
+			}
+			return out, nil
 		}
 		list, err := listManaged(ctx)
 		if err != nil {
 			return nil, err
 		}
-		alive := make(map[string]*Instance, len(list))
 		for i := range list {
-			alive[list[i].ID] = &list[i]
+			if _, ok := ids[list[i].ID]; ok {
+				out[list[i].ID] = &list[i]
+			}
+		}
+		return out, nil
+	}
+}
+
+// PollEachOrList makes a PollMany over ReadEachOrList: a machine missing
+// from the answer is gone. Only machines DestroyInstance accepted, which
+// are managed, are waited for, so a list holds every one still there.
+func PollEachOrList(get func(ctx context.Context, id string) (*Instance, error),
+	listManaged func(ctx context.Context) ([]Instance, error), pages func() int64) PollMany[struct{}] {
+	read := ReadEachOrList(get, listManaged, pages)
+	return func(ctx context.Context, ids map[string]struct{}) (map[string]WatchState, error) {
+		found, err := read(ctx, ids)
+		if err != nil {
+			return nil, err
 		}
 		out := make(map[string]WatchState, len(ids))
 		for id := range ids {
-			out[id] = GoneState(alive[id])
+			out[id] = GoneState(found[id])
 		}
 		return out, nil
 	}

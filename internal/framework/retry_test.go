@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -588,5 +589,87 @@ func TestRetryingCreateRefusedIsNotLookedUp(t *testing.T) {
 	_, err = WithRetry(cloud, fastPolicy(8), nil).CreateSnapshot(context.Background(), "1", "snap")
 	if !IsConnectFailure(err) || cloud.creates != DefaultConnectAttempts {
 		t.Fatalf("snapshot: err = %v after %d starts; want the ConnectError after %d", err, cloud.creates, DefaultConnectAttempts)
+	}
+}
+
+// manyCloud answers reads of many machines from a fixed account, counting
+// the calls; its list (as a cloud's would) holds only managed machines.
+type manyCloud struct {
+	fakeProvider
+	mu        sync.Mutex
+	account   map[string]*Instance
+	batches   []int // ids per ReadInstances call
+	singles   int
+	destroyed []string
+}
+
+func (m *manyCloud) ReadInstances(_ context.Context, ids map[string]struct{}) (map[string]*Instance, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.batches = append(m.batches, len(ids))
+	out := map[string]*Instance{}
+	for id := range ids {
+		if inst := m.account[id]; inst != nil && IsManaged(inst.Labels) {
+			out[id] = inst
+		}
+	}
+	return out, nil
+}
+
+func (m *manyCloud) GetInstance(_ context.Context, id string) (*Instance, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.singles++
+	return m.account[id], nil
+}
+
+func (m *manyCloud) DestroyInstance(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.destroyed = append(m.destroyed, id)
+	return nil
+}
+
+// Concurrent deletes share one read for their managed-by checks; a machine
+// the batch lacks is read on its own, which tells gone from not spuff's.
+func TestRetryingBatchesDeleteGuards(t *testing.T) {
+	m := &manyCloud{account: map[string]*Instance{}}
+	var want []string
+	for i := range 8 {
+		id := strconv.Itoa(i)
+		m.account[id] = &Instance{ID: id, Labels: ManagedLabels(nil)}
+		want = append(want, id)
+	}
+	m.account["foreign"] = &Instance{ID: "foreign", Labels: map[string]string{"team": "x"}}
+	p := WithRetry(m, fastPolicy(2), nil)
+	ids := append(slices.Clone(want), "foreign", "gone")
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() { errs[i] = p.DestroyInstance(context.Background(), id) })
+	}
+	wg.Wait()
+	for i, id := range ids {
+		var nm *NotManagedError
+		if (id == "foreign") != errors.As(errs[i], &nm) || (id != "foreign" && errs[i] != nil) {
+			t.Errorf("DestroyInstance(%s) = %v", id, errs[i])
+		}
+	}
+	slices.Sort(m.destroyed)
+	if !slices.Equal(m.destroyed, want) {
+		t.Errorf("destroyed %v, want %v", m.destroyed, want)
+	}
+	if len(m.batches) != 1 || m.batches[0] != len(ids) || m.singles != 2 {
+		t.Errorf("reads: batches %v and %d single reads; want one batch of %d and single reads of foreign and gone", m.batches, m.singles, len(ids))
+	}
+}
+
+// A delete that gives up while its batch is pending returns at once.
+func TestBatchedGuardHonoursCancel(t *testing.T) {
+	p := WithRetry(&manyCloud{account: map[string]*Instance{}}, fastPolicy(2), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.DestroyInstance(ctx, "1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled delete = %v, want context.Canceled", err)
 	}
 }

@@ -32,13 +32,24 @@ func WithRetry(p Provider, policy RetryPolicy, log LogFunc) Provider {
 	if policy.MaxAttempts < 1 {
 		policy.MaxAttempts = 1
 	}
-	return &retrying{inner: p, policy: policy, log: log}
+	r := &retrying{inner: p, policy: policy, log: log}
+	if mr, ok := p.(ManyReader); ok {
+		r.guards = &readBatch{read: func(ctx context.Context, ids map[string]struct{}) (map[string]*Instance, error) {
+			return retryValue(ctx, r, "read instances", func(ctx context.Context) (map[string]*Instance, error) {
+				return mr.ReadInstances(ctx, ids)
+			})
+		}}
+	}
+	return r
 }
 
 type retrying struct {
 	inner  Provider
 	policy RetryPolicy
 	log    LogFunc
+	// guards batches the managed-by checks of concurrent deletes, when
+	// the cloud can read many machines at once (ManyReader).
+	guards *readBatch
 }
 
 var (
@@ -99,7 +110,7 @@ func (r *retrying) ListInstances(ctx context.Context) ([]Instance, error) {
 // cloud: the provider only ever deletes what it created. It is idempotent,
 // so retrying it is always safe; a machine already gone is not an error.
 func (r *retrying) DestroyInstance(ctx context.Context, id string) error {
-	inst, err := r.GetInstance(ctx, id)
+	inst, err := r.guardRead(ctx, id)
 	switch {
 	case err != nil:
 		return err
@@ -111,6 +122,21 @@ func (r *retrying) DestroyInstance(ctx context.Context, id string) error {
 	return r.policy.Do(ctx, func(ctx context.Context) error {
 		return r.inner.DestroyInstance(ctx, id)
 	}, r.onRetry(ctx, "destroy instance "+id))
+}
+
+// guardRead reads the machine for the managed-by check before a delete:
+// in a batch with the checks of concurrent deletes where the cloud reads
+// many at once, else on its own. A machine the batch's answer lacks (gone,
+// or not spuff's: a list holds only managed machines) is read on its own,
+// which tells the two apart.
+func (r *retrying) guardRead(ctx context.Context, id string) (*Instance, error) {
+	if r.guards != nil {
+		inst, found, err := r.guards.get(ctx, id)
+		if err != nil || found {
+			return inst, err
+		}
+	}
+	return r.GetInstance(ctx, id)
 }
 
 // WaitReady is not retried: the wait polls through transient errors itself,

@@ -23,3 +23,11 @@ func (p *Provider) WaitGone(ctx context.Context, id string) error {
 func (p *Provider) pollGone(ctx context.Context, ids map[string]struct{}) (map[string]framework.WatchState, error) {
 	return framework.PollEachOrList(p.GetInstance, p.ListInstances, p.listPages.Load)(ctx, ids)
 }
+
+var _ framework.ManyReader = (*Provider)(nil)
+
+// ReadInstances reads many machines at once, as pollGone does, for the
+// managed-by checks of concurrent deletes (framework.ManyReader).
+func (p *Provider) ReadInstances(ctx context.Context, ids map[string]struct{}) (map[string]*framework.Instance, error) {
+	return framework.ReadEachOrList(p.GetInstance, p.ListInstances, p.listPages.Load)(ctx, ids)
+}
