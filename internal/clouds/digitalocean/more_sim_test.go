@@ -89,6 +89,32 @@ func TestSnapshotActionFailure(t *testing.T) {
 	}
 }
 
+// A 5xx while the finished snapshot is found and tagged is retried: the
+// create succeeds. When it keeps failing, state keeps the pending ID, and
+// the next read finds and tags the image, so it is never left untagged
+// under an ID of its own.
+func TestSnapshotTagFailureAfterTheAction(t *testing.T) {
+	env := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	inst := env.ready(t, "snap-tag", nil)
+	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v2/tags/managed-by:spuff/resources", Status: http.StatusBadGateway, Times: 1})
+	snap, err := env.p.CreateSnapshot(ctx, inst.ID, "retried")
+	if err != nil || !framework.IsManaged(snap.Labels) || strings.HasPrefix(snap.ID, pendingPrefix) {
+		t.Fatalf("create with one 502 while tagging = %+v, %v; want the tagged snapshot", snap, err)
+	}
+
+	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v2/tags/managed-by:spuff/resources", Status: http.StatusBadGateway, Times: fastRetry().MaxAttempts})
+	_, err = env.p.CreateSnapshot(ctx, inst.ID, "kept")
+	var inc *framework.IncompleteError
+	if !errors.As(err, &inc) || !strings.HasPrefix(inc.ID, pendingPrefix) {
+		t.Fatalf("create whose tagging keeps failing = %v; want IncompleteError with the pending ID", err)
+	}
+	got, err := env.p.GetSnapshot(ctx, inc.ID)
+	if err != nil || got == nil || got.Name != "kept" || !framework.IsManaged(got.Labels) || strings.HasPrefix(got.ID, pendingPrefix) {
+		t.Fatalf("read of the pending ID = %+v, %v; want the image, tagged", got, err)
+	}
+}
+
 func atoi(s string) int {
 	n, _ := parseID("id", s)
 	return n

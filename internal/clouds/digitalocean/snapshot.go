@@ -73,13 +73,23 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 	if err != nil {
 		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: pending, Err: err}
 	}
-	img, err := p.findSnapshot(ctx, instanceID, name, before.SnapshotIDs, done)
+	// Finding and tagging the image are retried on their own: the action's
+	// wait is over, and a transient error here must not fail the create.
+	// Should they fail all the same, state keeps the pending ID, which
+	// resolvePending finds and tags on the next refresh: an image kept
+	// under its own ID untagged would be refused as not spuff's.
+	var snap *framework.Snapshot
+	err = p.retry.Do(ctx, func(ctx context.Context) error {
+		img, err := p.findSnapshot(ctx, instanceID, name, before.SnapshotIDs, done)
+		if err == nil {
+			snap, err = p.adopt(ctx, img, instanceID)
+		}
+		return err
+	}, func(attempt int, err error, _ time.Duration) {
+		p.logf(ctx, "retrying the lookup of a finished snapshot", map[string]any{"provider": providerName, "action": action.ID, "attempt": attempt + 1, "error": err.Error()})
+	})
 	if err != nil {
 		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: pending, Err: err}
-	}
-	snap, err := p.adopt(ctx, img, instanceID)
-	if err != nil {
-		return nil, &framework.IncompleteError{ResourceType: "snapshot", ID: strconv.Itoa(img.ID), Err: err}
 	}
 	return snap, nil
 }
