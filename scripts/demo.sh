@@ -10,6 +10,7 @@
 # temporary directory are always cleaned up, also on failure or Ctrl-C.
 #
 # Environment knobs (all optional):
+#   CLOUD                      the cloud to simulate: hetzner (default) or digitalocean
 #   DEMO_KEEP_TMP=1            keep the temporary directory (state, logs) for inspection
 #   DEMO_SERVER_READY_DELAY    simulator delay before a server is running   (default 3s)
 #   DEMO_IMAGE_READY_DELAY     simulator delay before a snapshot is available (default 3s)
@@ -20,6 +21,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/bin"
 TERRAFORM="${TERRAFORM:-terraform}"
+CLOUD="${CLOUD:-hetzner}"
+case "$CLOUD" in
+	hetzner|hcloud) CLOUD=hetzner ;;
+	digitalocean|do) CLOUD=digitalocean ;;
+	*) printf 'demo: CLOUD=%s is not simulated; use hetzner or digitalocean\n' "$CLOUD" >&2; exit 2 ;;
+esac
 SERVER_READY_DELAY="${DEMO_SERVER_READY_DELAY:-3s}"
 IMAGE_READY_DELAY="${DEMO_IMAGE_READY_DELAY:-3s}"
 POLL_INTERVAL="${DEMO_POLL_INTERVAL:-1s}"
@@ -126,7 +133,11 @@ case "$BASE" in
 	http://127.0.0.1:*|http://localhost:*|http://\[::1\]:*) ;;
 	*) die "unexpected simulator URL '$BASE'" ;;
 esac
-echo "    spuff-sim pid $SIM_PID listening on $BASE (Hetzner API at $BASE/v1)"
+# spuff-sim prints one line per cloud: "  <Title> (<cloud>): <URL>".
+ENDPOINT="$(sed -n "s/^  .* ($CLOUD): //p" "$SIM_LOG" | head -n 1)"
+API="$(sed -n "s/^  \(.*\) ($CLOUD): .*/\1/p" "$SIM_LOG" | head -n 1)"
+[ -n "$ENDPOINT" ] || die "spuff-sim printed no endpoint for $CLOUD"
+echo "    spuff-sim pid $SIM_PID listening on $BASE ($API for cloud \"$CLOUD\" at $ENDPOINT)"
 
 # ---------------------------------------------------------------------------
 CURRENT_STEP="configure terraform"
@@ -146,11 +157,16 @@ export TF_INPUT=0
 export CHECKPOINT_DISABLE=1
 unset TF_LOG TF_WORKSPACE TF_DATA_DIR
 # Only the simulator: make sure no real credentials from the caller's shell are used.
-unset HCLOUD_TOKEN HETZNER_TOKEN SPUFF_CLOUD
-export SPUFF_ENDPOINT="$BASE/v1"
-SPUFF_TOKEN="$(printf 'demo%.0s' $(seq 1 16))"
+unset HCLOUD_TOKEN HETZNER_TOKEN DIGITALOCEAN_TOKEN DIGITALOCEAN_ACCESS_TOKEN SPUFF_CLOUD
+export SPUFF_ENDPOINT="$ENDPOINT"
+export TF_VAR_cloud="$CLOUD"
+# A token of the cloud's shape: Hetzner's are 64 characters, DigitalOcean's
+# personal access tokens "dop_v1_" and 64 hex digits.
+case "$CLOUD" in
+	hetzner) SPUFF_TOKEN="$(printf 'demo%.0s' $(seq 1 16))" ;;
+	digitalocean) SPUFF_TOKEN="dop_v1_$(printf 'de30%.0s' $(seq 1 16))" ;;
+esac
 export SPUFF_TOKEN
-[ "${#SPUFF_TOKEN}" -eq 64 ] || die "demo token is not 64 characters"
 
 WORK="$TMP/quickstart"
 cp -R "$ROOT/examples/quickstart" "$WORK"
@@ -166,7 +182,8 @@ provider "spuff" {
 EOF
 echo "    TF_CLI_CONFIG_FILE=$CLI_CONFIG"
 echo "    SPUFF_ENDPOINT=$SPUFF_ENDPOINT"
-echo "    SPUFF_TOKEN=<64 characters>"
+echo "    TF_VAR_cloud=$CLOUD"
+echo "    SPUFF_TOKEN=<a simulated $CLOUD token>"
 echo "    working directory: $WORK (copy of examples/quickstart + demo_override.tf)"
 
 tf() { (cd "$WORK" && "$TERRAFORM" "$@"); }

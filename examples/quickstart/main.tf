@@ -1,13 +1,16 @@
 # spuff quickstart: one instance, a snapshot of it, and a data source that lists
 # the instances carrying the team label.
 #
-# The provider block names the cloud only. The token and the API endpoint come
-# from the environment, so this file runs unchanged against:
-#   - the local simulator (scripts/demo.sh, `make demo`):
-#       SPUFF_ENDPOINT=http://127.0.0.1:PORT/v1  SPUFF_TOKEN=<any 64 characters>
+# The provider block names the cloud only (var.cloud: hetzner or
+# digitalocean). The token and the API endpoint come from the environment, so
+# this file runs unchanged against:
+#   - the local simulator (scripts/demo.sh, `make demo`, `CLOUD=digitalocean make demo`):
+#       SPUFF_ENDPOINT=<the simulator's URL for the cloud>  SPUFF_TOKEN=<a token of the cloud's shape>
 #   - a real Hetzner Cloud project:
 #       HCLOUD_TOKEN=<your API token>  (and no SPUFF_ENDPOINT)
-# A real project is billed for the instance and the snapshot until you run
+#   - a real DigitalOcean team (with -var cloud=digitalocean):
+#       DIGITALOCEAN_TOKEN=<your personal access token>  (and no SPUFF_ENDPOINT)
+# A real account is billed for the instance and the snapshot until you run
 # `terraform destroy`.
 
 terraform {
@@ -21,25 +24,41 @@ terraform {
 }
 
 provider "spuff" {
-  cloud = "hetzner"
+  cloud = var.cloud
+}
+
+variable "cloud" {
+  description = "The cloud to create the instance on: hetzner or digitalocean."
+  type        = string
+  default     = "hetzner"
 }
 
 variable "name" {
-  description = "Name of the instance (a valid hostname, unique in the project)."
+  description = "Name of the instance (a valid hostname)."
   type        = string
   default     = "spuff-quickstart"
 }
 
 variable "region" {
-  description = "Hetzner location."
+  description = "Region of the cloud (Hetzner location, DigitalOcean region); null for the cloud's default below."
   type        = string
-  default     = "fsn1"
+  default     = null
 }
 
 variable "size" {
-  description = "Hetzner server type."
+  description = "Size of the cloud (Hetzner server type, DigitalOcean droplet size); null for the cloud's default below."
   type        = string
-  default     = "cx23"
+  default     = null
+}
+
+locals {
+  # The smallest current x86 size of each cloud, in a region that sells it.
+  defaults = {
+    hetzner      = { region = "fsn1", size = "cx23" }
+    digitalocean = { region = "nyc3", size = "s-1vcpu-1gb" }
+  }
+  region = coalesce(var.region, local.defaults[var.cloud].region)
+  size   = coalesce(var.size, local.defaults[var.cloud].size)
 }
 
 variable "team" {
@@ -50,8 +69,8 @@ variable "team" {
 
 resource "spuff_instance" "dev" {
   name      = var.name
-  region    = var.region
-  size      = var.size
+  region    = local.region
+  size      = local.size
   image     = { ubuntu = "24.04" }
   user_data = file("${path.module}/cloud-init.yaml")
 

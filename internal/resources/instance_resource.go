@@ -85,7 +85,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The machine's name, unique in the account. " +
+				MarkdownDescription: "The machine's name; a create that meets a managed machine of that name it did not make fails, naming the ID to import. " +
 					inPlaceOn(r.clouds, func(u framework.UpdateCapabilities) bool { return u.Name }) + notesOn(r.clouds, "name"),
 			},
 			"region": schema.StringAttribute{
