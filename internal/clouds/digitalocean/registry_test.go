@@ -3,6 +3,8 @@ package digitalocean
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
@@ -100,9 +102,20 @@ func TestSnapshotAnswerLostAfterTheActionStarted(t *testing.T) {
 	if n := len(env.sim.Images()); n != 1 {
 		t.Fatalf("%d images, want 1 (none orphaned, none doubled)", n)
 	}
-	// Dropped before any change: nothing to adopt, the error stands.
-	env.sim.InjectFault(sim.Fault{Method: "POST", Path: "/v2/droplets/" + inst.ID + "/actions", Drop: true})
-	if _, err := env.p.CreateSnapshot(ctx, inst.ID, "never"); err == nil {
-		t.Fatal("a snapshot whose request never arrived succeeded")
+	// Dropped (or a 504) before any change: the droplet's actions show
+	// none started, so the POST is sent again, and one snapshot is made.
+	// (Each on a droplet of its own: a snapshot action of the same droplet
+	// seconds earlier makes the lost answer's fate unknown, and the create
+	// then fails rather than risk a second snapshot.)
+	for i, f := range []sim.Fault{{Drop: true}, {Status: http.StatusGatewayTimeout}} {
+		other := env.ready(t, "snap-again-"+strconv.Itoa(i), nil)
+		f.Method, f.Path = "POST", "/v2/droplets/"+other.ID+"/actions"
+		env.sim.InjectFault(f)
+		if _, err := env.p.CreateSnapshot(ctx, other.ID, "again-"+strconv.Itoa(i)); err != nil {
+			t.Fatalf("a snapshot whose first request never arrived (%+v): %v", f, err)
+		}
+		if n := len(env.sim.Images()); n != 2+i {
+			t.Fatalf("%d images after the retried snapshot, want %d", n, 2+i)
+		}
 	}
 }

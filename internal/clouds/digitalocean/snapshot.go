@@ -32,36 +32,56 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 	if err != nil {
 		return nil, err
 	}
-	before, err := p.droplet(ctx, instanceID)
-	if err != nil {
-		return nil, err
-	}
-	if before == nil {
-		return nil, framework.NotFound("instance", instanceID)
-	}
+	// The read and the action are retried under the framework's policy
+	// (CreateSnapshot is not retried as a whole: the POST is not
+	// idempotent). A POST whose answer was lost is retried only once the
+	// droplet's actions show that it started none; one that did start is
+	// adopted.
 	about := subject{Type: "instance", ID: instanceID, Field: "name"}
+	var before *godo.Droplet
 	var action *godo.Action
-	t0 := time.Now()
-	err = p.whileBusy(ctx, "instance "+instanceID, func(ctx context.Context) error {
-		a, _, err := p.client.DropletActions.Snapshot(ctx, n, name)
+	err = p.retry.Do(ctx, func(ctx context.Context) error {
+		b, err := p.droplet(ctx, instanceID)
 		if err != nil {
-			return fail(ctx, err, about)
+			return err
 		}
-		action = a
-		return nil
-	})
-	if err != nil && framework.IsAmbiguous(err) && ctx.Err() == nil {
+		if b == nil {
+			return framework.NotFound("instance", instanceID)
+		}
+		before = b
+		t0 := time.Now()
+		err = p.whileBusy(ctx, "instance "+instanceID, func(ctx context.Context) error {
+			a, _, err := p.client.DropletActions.Snapshot(ctx, n, name)
+			if err != nil {
+				return fail(ctx, err, about)
+			}
+			action = a
+			return nil
+		})
+		if err == nil || !framework.IsAmbiguous(err) || ctx.Err() != nil {
+			return err
+		}
 		// The answer was lost: the action may run all the same, and the
 		// image it makes would be orphaned. A droplet runs one action at
 		// a time, so a snapshot action started since is this one. Should
 		// it be an earlier one (within the clock skew), its image is in
 		// before.SnapshotIDs, which findSnapshot never returns: the call
 		// then fails rather than adopt another snapshot.
-		if a, ferr := p.startedSnapshotAction(ctx, n, t0); ferr == nil && a != nil {
+		a, ferr := p.startedSnapshotAction(ctx, n, t0)
+		switch {
+		case ferr != nil:
+			// Whether it started is unknown: another POST could make a
+			// second snapshot.
+			return framework.Retried(err)
+		case a != nil:
 			p.logf(ctx, "adopted the snapshot action this call started although its answer was lost", map[string]any{"provider": providerName, "action": a.ID, "instance": instanceID})
-			action, err = a, nil
+			action = a
+			return nil
 		}
-	}
+		return err // none started: another POST is safe
+	}, func(attempt int, err error, _ time.Duration) {
+		p.logf(ctx, "retrying a snapshot", map[string]any{"provider": providerName, "instance": instanceID, "attempt": attempt + 1, "error": err.Error()})
+	})
 	if err != nil {
 		return nil, err
 	}
