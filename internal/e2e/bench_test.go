@@ -11,8 +11,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +22,7 @@ import (
 	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/testcloud"
 )
 
 func requireTFBench(b *testing.B) {
@@ -155,61 +154,63 @@ func BenchmarkApplyDestroy100(b *testing.B) {
 	const n = 100
 	const par = "-parallelism=10"
 	rounds := benchRounds(b, 5)
-	for range b.N {
-		floor := newWorkdir(b)
-		floor.write(floorConfig(n))
-		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
-		spuff := newWorkdir(b)
-		spuff.write(fleetConfig(w.Endpoint, n, 0))
+	forEachCloudB(b, func(b *testing.B, c testcloud.Fixture) {
+		for range b.N {
+			floor := newWorkdir(b)
+			floor.write(floorConfig(n))
+			w := newWorld(b, c, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+			spuff := newWorkdir(b)
+			spuff.write(fleetConfig(w, n, 0))
 
-		var floorWalls, spuffWalls, ratios, applyReqs, destroyReqs, floorCPU, spuffCPU, providerCPU []float64
-		for round := 1; round <= rounds; round++ {
-			fa, _ := floor.tf(nil, "apply", "-auto-approve", par)
-			fd, _ := floor.tf(nil, "destroy", "-auto-approve", par)
+			var floorWalls, spuffWalls, ratios, applyReqs, destroyReqs, floorCPU, spuffCPU, providerCPU []float64
+			for round := 1; round <= rounds; round++ {
+				fa, _ := floor.tf(nil, "apply", "-auto-approve", par)
+				fd, _ := floor.tf(nil, "destroy", "-auto-approve", par)
 
-			watch := providerWatch()
-			c0 := w.Sim.RequestCounts()
-			sa, _ := spuff.tf(watch, "apply", "-auto-approve", par)
-			c1 := w.Sim.RequestCounts()
-			if servers, _ := w.Managed(); len(servers) != n {
-				b.Fatalf("round %d: after apply the cloud holds %d instances, want %d", round, len(servers), n)
+				watch := providerWatch()
+				c0 := w.Sim.RequestCounts()
+				sa, _ := spuff.tf(watch, "apply", "-auto-approve", par)
+				c1 := w.Sim.RequestCounts()
+				if servers, _ := w.Managed(); len(servers) != n {
+					b.Fatalf("round %d: after apply the cloud holds %d instances, want %d", round, len(servers), n)
+				}
+				sd, _ := spuff.tf(watch, "destroy", "-auto-approve", par)
+				_, pcpu, _ := watch.result()
+				c2 := w.Sim.RequestCounts()
+				if servers, _ := w.Managed(); len(servers) != 0 {
+					b.Fatalf("round %d: after destroy the cloud still holds %d instances", round, len(servers))
+				}
+
+				fw, sw := (fa.wall + fd.wall).Seconds(), (sa.wall + sd.wall).Seconds()
+				floorCPU = append(floorCPU, (fa.cpu + fd.cpu).Seconds())
+				spuffCPU = append(spuffCPU, (sa.cpu + sd.cpu).Seconds())
+				providerCPU = append(providerCPU, pcpu.Seconds())
+				floorWalls = append(floorWalls, fw)
+				spuffWalls = append(spuffWalls, sw)
+				ratios = append(ratios, sw/fw)
+				applyReqs = append(applyReqs, float64(totalRequests(countsSince(c0, c1)))/n)
+				destroyReqs = append(destroyReqs, float64(totalRequests(countsSince(c1, c2)))/n)
+				b.Logf("round %d: floor %.2fs (apply %.2fs, destroy %.2fs), spuff %.2fs (apply %.2fs, destroy %.2fs), ratio %.2f; requests apply %v, destroy %v",
+					round, fw, fa.wall.Seconds(), fd.wall.Seconds(), sw, sa.wall.Seconds(), sd.wall.Seconds(), sw/fw, countsSince(c0, c1), countsSince(c1, c2))
 			}
-			sd, _ := spuff.tf(watch, "destroy", "-auto-approve", par)
-			_, pcpu, _ := watch.result()
-			c2 := w.Sim.RequestCounts()
-			if servers, _ := w.Managed(); len(servers) != 0 {
-				b.Fatalf("round %d: after destroy the cloud still holds %d instances", round, len(servers))
-			}
 
-			fw, sw := (fa.wall + fd.wall).Seconds(), (sa.wall + sd.wall).Seconds()
-			floorCPU = append(floorCPU, (fa.cpu + fd.cpu).Seconds())
-			spuffCPU = append(spuffCPU, (sa.cpu + sd.cpu).Seconds())
-			providerCPU = append(providerCPU, pcpu.Seconds())
-			floorWalls = append(floorWalls, fw)
-			spuffWalls = append(spuffWalls, sw)
-			ratios = append(ratios, sw/fw)
-			applyReqs = append(applyReqs, float64(totalRequests(countsSince(c0, c1)))/n)
-			destroyReqs = append(destroyReqs, float64(totalRequests(countsSince(c1, c2)))/n)
-			b.Logf("round %d: floor %.2fs (apply %.2fs, destroy %.2fs), spuff %.2fs (apply %.2fs, destroy %.2fs), ratio %.2f; requests apply %v, destroy %v",
-				round, fw, fa.wall.Seconds(), fd.wall.Seconds(), sw, sa.wall.Seconds(), sd.wall.Seconds(), sw/fw, countsSince(c0, c1), countsSince(c1, c2))
+			ratio, fw, sw := median(ratios), median(floorWalls), median(spuffWalls)
+			ar, dr := median(applyReqs), median(destroyReqs)
+			b.ReportMetric(ratio, "ratio")
+			b.ReportMetric(sw, "spuff-s")
+			b.ReportMetric(fw, "floor-s")
+			b.ReportMetric(ar+dr, "req/instance")
+			b.ReportMetric(median(spuffCPU), "spuff-cpu-s")
+			b.ReportMetric(median(floorCPU), "floor-cpu-s")
+			b.ReportMetric(median(providerCPU), "provider-cpu-s")
+			fmt.Printf(`
+BenchmarkApplyDestroy100 (%s): apply + destroy of %d instances vs %d terraform_data, -parallelism=10, instant readiness, rate limit off; medians of %d alternating rounds
+| cloud | ratio (target <= 1.5) | spuff wall | floor wall | spuff CPU (of it provider) | floor CPU | requests/instance (apply + destroy) | per-round ratios |
+|---|---|---|---|---|---|---|---|
+| %s | %.2f | %.2fs | %.2fs | %.2fs (%.2fs) | %.2fs | %.1f (%.1f + %.1f) | %s |
+`, c.Name(), n, n, rounds, c.Name(), ratio, sw, fw, median(spuffCPU), median(providerCPU), median(floorCPU), ar+dr, ar, dr, fmtList(ratios))
 		}
-
-		ratio, fw, sw := median(ratios), median(floorWalls), median(spuffWalls)
-		ar, dr := median(applyReqs), median(destroyReqs)
-		b.ReportMetric(ratio, "ratio")
-		b.ReportMetric(sw, "spuff-s")
-		b.ReportMetric(fw, "floor-s")
-		b.ReportMetric(ar+dr, "req/instance")
-		b.ReportMetric(median(spuffCPU), "spuff-cpu-s")
-		b.ReportMetric(median(floorCPU), "floor-cpu-s")
-		b.ReportMetric(median(providerCPU), "provider-cpu-s")
-		fmt.Printf(`
-BenchmarkApplyDestroy100: apply + destroy of %d instances vs %d terraform_data, -parallelism=10, instant readiness, rate limit off; medians of %d alternating rounds
-| ratio (target <= 1.5) | spuff wall | floor wall | spuff CPU (of it provider) | floor CPU | requests/instance (apply + destroy) | per-round ratios |
-|---|---|---|---|---|---|---|
-| %.2f | %.2fs | %.2fs | %.2fs (%.2fs) | %.2fs | %.1f (%.1f + %.1f) | %s |
-`, n, n, rounds, ratio, sw, fw, median(spuffCPU), median(providerCPU), median(floorCPU), ar+dr, ar, dr, fmtList(ratios))
-	}
+	})
 }
 
 func fmtList(xs []float64) string {
@@ -220,12 +221,10 @@ func fmtList(xs []float64) string {
 	return strings.Join(parts, ", ")
 }
 
-// seedServers creates n servers named prefix-00000 and up, carrying the
-// labels in labelsJSON (a JSON object), through the simulator's Hetzner
-// API, in process (no sockets), from a few goroutines.
-func seedServers(tb testing.TB, s *sim.Sim, n int, prefix, labelsJSON string) {
+// seedServers creates n machines named prefix-00000 and up in w, carrying
+// labels, through the simulator's neutral API, from a few goroutines.
+func seedServers(tb testing.TB, w *world, n int, prefix string, labels map[string]string) {
 	tb.Helper()
-	h := s.Handler()
 	next := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -233,17 +232,12 @@ func seedServers(tb testing.TB, s *sim.Sim, n int, prefix, labelsJSON string) {
 	for range 4 {
 		wg.Go(func() {
 			for i := range next {
-				body := fmt.Sprintf(`{"name":"%s-%05d","server_type":"cx23","location":"fsn1","image":"ubuntu-24.04","labels":%s}`,
-					prefix, i, labelsJSON)
-				req := httptest.NewRequest(http.MethodPost, "/v1/servers", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusCreated {
+				_, err := w.Sim.CreateMachine(sim.MachineSpec{Cloud: w.Cloud.Name, Name: fmt.Sprintf("%s-%05d", prefix, i),
+					Region: w.Region, Size: w.Size, Image: w.Image, Labels: labels})
+				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
-						firstErr = fmt.Errorf("seeding server %d: %d %s", i, rec.Code, rec.Body.String())
+						firstErr = fmt.Errorf("seeding machine %d: %w", i, err)
 					}
 					mu.Unlock()
 				}
@@ -279,73 +273,63 @@ func seedServers(tb testing.TB, s *sim.Sim, n int, prefix, labelsJSON string) {
 func BenchmarkDataSource10k(b *testing.B) {
 	requireTFBench(b)
 	const n = 10000
-	const perPage = 50
 	const maxRSSMB = 150
-	for range b.N {
-		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
-		seedStart := time.Now()
-		seedServers(b, w.Sim, n, "seed", `{"managed-by":"spuff","role":"bench"}`)
-		seedWall := time.Since(seedStart)
-		// Machines the data source must not return: the cloud filters them out.
-		seedServers(b, w.Sim, 3, "other", `{"role":"bench"}`)
-		if servers, _ := w.Managed(); len(servers) != n || len(w.Sim.Servers()) != n+3 {
-			b.Fatalf("seeded %d managed of %d servers, want %d of %d", len(servers), len(w.Sim.Servers()), n, n+3)
-		}
+	forEachCloudB(b, func(b *testing.B, c testcloud.Fixture) {
+		perPage := c.PageSize
+		for range b.N {
+			w := newWorld(b, c, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+			seedStart := time.Now()
+			seedServers(b, w, n, "seed", map[string]string{"managed-by": "spuff", "role": "bench"})
+			seedWall := time.Since(seedStart)
+			// Machines the data source must not return: the cloud filters them out.
+			seedServers(b, w, 3, "other", map[string]string{"role": "bench"})
+			if servers, _ := w.Managed(); len(servers) != n || len(w.Servers()) != n+3 {
+				b.Fatalf("seeded %d managed of %d servers, want %d of %d", len(servers), len(w.Servers()), n, n+3)
+			}
 
-		d := newWorkdir(b)
-		d.write(fmt.Sprintf(`
-terraform {
-  required_providers {
-    spuff = { source = "spuff/spuff" }
-  }
-}
-
-provider "spuff" {
-  cloud    = "hetzner"
-  token    = %q
-  endpoint = %q
-}
-
+			d := newWorkdir(b)
+			d.write(providerConfig(w) + `
 data "spuff_instances" "all" {}
 
 output "count" {
   value = length(data.spuff_instances.all.instances)
 }
-`, token, w.Endpoint))
+`)
 
-		watch := providerWatch()
-		c0 := w.Sim.RequestCounts()
-		run, _ := d.tf(watch, "apply", "-auto-approve")
-		reqs := countsSince(c0, w.Sim.RequestCounts())
-		_, out := d.tf(nil, "output", "-raw", "count")
-		peakMB, providerCPU, procs := watch.result()
+			watch := providerWatch()
+			c0 := w.Sim.RequestCounts()
+			run, _ := d.tf(watch, "apply", "-auto-approve")
+			reqs := countsSince(c0, w.Sim.RequestCounts())
+			_, out := d.tf(nil, "output", "-raw", "count")
+			peakMB, providerCPU, procs := watch.result()
 
-		if got := strings.TrimSpace(out); got != strconv.Itoa(n) {
-			b.Errorf("output count = %q, want %d", got, n)
+			if got := strings.TrimSpace(out); got != strconv.Itoa(n) {
+				b.Errorf("output count = %q, want %d", got, n)
+			}
+			pages := reqs[c.ListRequest]
+			if want := (n + perPage - 1) / perPage; pages != want || totalRequests(reqs) != want {
+				b.Errorf("requests during apply: %v; want exactly %d %s", reqs, want, c.ListRequest)
+			}
+			if procs == 0 {
+				b.Errorf("no terraform-provider-spuff process was seen: peak RSS not measured")
+			}
+			if peakMB >= maxRSSMB {
+				b.Errorf("provider peak RSS %.1f MB, target < %d MB", peakMB, maxRSSMB)
+			}
+			b.ReportMetric(run.wall.Seconds(), "wall-s")
+			b.ReportMetric(run.cpu.Seconds(), "cpu-s")
+			b.ReportMetric(providerCPU.Seconds(), "provider-cpu-s")
+			b.ReportMetric(float64(totalRequests(reqs)), "requests")
+			b.ReportMetric(float64(pages), "pages")
+			b.ReportMetric(peakMB, "peak-rss-MB")
+			fmt.Printf(`
+BenchmarkDataSource10k (%s): terraform apply of data "spuff_instances" over %d managed instances (seeded in %.1fs)
+| cloud | wall | CPU: terraform + provider (of it provider) | requests | list pages (want %d of %d) | provider peak RSS (target < %d MB) | provider processes |
+|---|---|---|---|---|---|---|
+| %s | %.2fs | %.2fs (%.2fs) | %d | %d | %.1f MB | %d |
+`, c.Name(), n, seedWall.Seconds(), (n+perPage-1)/perPage, perPage, maxRSSMB, c.Name(), run.wall.Seconds(), run.cpu.Seconds(), providerCPU.Seconds(), totalRequests(reqs), pages, peakMB, procs)
 		}
-		pages := reqs["GET /v1/servers"]
-		if want := n / perPage; pages != want || totalRequests(reqs) != want {
-			b.Errorf("requests during apply: %v; want exactly %d GET /v1/servers", reqs, want)
-		}
-		if procs == 0 {
-			b.Errorf("no terraform-provider-spuff process was seen: peak RSS not measured")
-		}
-		if peakMB >= maxRSSMB {
-			b.Errorf("provider peak RSS %.1f MB, target < %d MB", peakMB, maxRSSMB)
-		}
-		b.ReportMetric(run.wall.Seconds(), "wall-s")
-		b.ReportMetric(run.cpu.Seconds(), "cpu-s")
-		b.ReportMetric(providerCPU.Seconds(), "provider-cpu-s")
-		b.ReportMetric(float64(totalRequests(reqs)), "requests")
-		b.ReportMetric(float64(pages), "pages")
-		b.ReportMetric(peakMB, "peak-rss-MB")
-		fmt.Printf(`
-BenchmarkDataSource10k: terraform apply of data "spuff_instances" over %d managed instances (seeded in %.1fs)
-| wall | CPU: terraform + provider (of it provider) | requests | GET /v1/servers pages (want %d) | provider peak RSS (target < %d MB) | provider processes |
-|---|---|---|---|---|---|
-| %.2fs | %.2fs (%.2fs) | %d | %d | %.1f MB | %d |
-`, n, seedWall.Seconds(), n/perPage, maxRSSMB, run.wall.Seconds(), run.cpu.Seconds(), providerCPU.Seconds(), totalRequests(reqs), pages, peakMB, procs)
-	}
+	})
 }
 
 // BenchmarkPlanRefresh500 measures terraform plan (with its refresh) of 500
@@ -376,71 +360,73 @@ func BenchmarkPlanRefresh500(b *testing.B) {
 	requireTFBench(b)
 	const n = 500
 	rounds := benchRounds(b, 5)
-	for range b.N {
-		floor := newWorkdir(b)
-		floor.write(floorConfig(n))
-		floor.tf(nil, "apply", "-auto-approve", "-parallelism=50")
-		w := newWorld(b, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
-		d := newWorkdir(b)
-		d.write(fleetConfig(w.Endpoint, n, 0))
-		setup, _ := d.tf(nil, "apply", "-auto-approve", "-parallelism=50")
-		if servers, _ := w.Managed(); len(servers) != n {
-			b.Fatalf("after apply the cloud holds %d instances, want %d", len(servers), n)
-		}
-
-		type result struct {
-			walls, floors, ratios, reqs, gets, cpus, pcpus []float64
-		}
-		pars := []int{10, 50}
-		results := map[int]*result{10: {}, 50: {}}
-		for range rounds {
-			for _, p := range pars {
-				par := fmt.Sprintf("-parallelism=%d", p)
-				frun, fout := floor.tf(nil, "plan", par)
-				if !strings.Contains(fout, "No changes.") {
-					b.Fatalf("floor plan with %s found changes:\n%s", par, tail(fout, 30))
-				}
-				watch := providerWatch()
-				c0 := w.Sim.RequestCounts()
-				run, out := d.tf(watch, "plan", par)
-				_, pcpu, _ := watch.result()
-				reqs := countsSince(c0, w.Sim.RequestCounts())
-				if !strings.Contains(out, "No changes.") {
-					b.Fatalf("plan with %s found changes:\n%s", par, tail(out, 30))
-				}
-				r := results[p]
-				wall, fw := run.wall.Seconds(), frun.wall.Seconds()
-				r.walls = append(r.walls, wall)
-				r.floors = append(r.floors, fw)
-				r.ratios = append(r.ratios, wall/fw)
-				r.cpus = append(r.cpus, run.cpu.Seconds())
-				r.pcpus = append(r.pcpus, pcpu.Seconds())
-				r.reqs = append(r.reqs, float64(totalRequests(reqs)))
-				r.gets = append(r.gets, float64(reqs["GET /v1/servers/{id}"]))
-				b.Logf("plan %s: spuff %.2fs (CPU %.2fs, provider %.2fs), floor %.2fs (CPU %.2fs), ratio %.2f, requests %v",
-					par, wall, run.cpu.Seconds(), pcpu.Seconds(), fw, frun.cpu.Seconds(), wall/fw, reqs)
+	forEachCloudB(b, func(b *testing.B, c testcloud.Fixture) {
+		for range b.N {
+			floor := newWorkdir(b)
+			floor.write(floorConfig(n))
+			floor.tf(nil, "apply", "-auto-approve", "-parallelism=50")
+			w := newWorld(b, c, sim.Options{ServerReadyDelay: 0, RateLimit: -1})
+			d := newWorkdir(b)
+			d.write(fleetConfig(w, n, 0))
+			setup, _ := d.tf(nil, "apply", "-auto-approve", "-parallelism=50")
+			if servers, _ := w.Managed(); len(servers) != n {
+				b.Fatalf("after apply the cloud holds %d instances, want %d", len(servers), n)
 			}
+
+			type result struct {
+				walls, floors, ratios, reqs, gets, cpus, pcpus []float64
+			}
+			pars := []int{10, 50}
+			results := map[int]*result{10: {}, 50: {}}
+			for range rounds {
+				for _, p := range pars {
+					par := fmt.Sprintf("-parallelism=%d", p)
+					frun, fout := floor.tf(nil, "plan", par)
+					if !strings.Contains(fout, "No changes.") {
+						b.Fatalf("floor plan with %s found changes:\n%s", par, tail(fout, 30))
+					}
+					watch := providerWatch()
+					c0 := w.Sim.RequestCounts()
+					run, out := d.tf(watch, "plan", par)
+					_, pcpu, _ := watch.result()
+					reqs := countsSince(c0, w.Sim.RequestCounts())
+					if !strings.Contains(out, "No changes.") {
+						b.Fatalf("plan with %s found changes:\n%s", par, tail(out, 30))
+					}
+					r := results[p]
+					wall, fw := run.wall.Seconds(), frun.wall.Seconds()
+					r.walls = append(r.walls, wall)
+					r.floors = append(r.floors, fw)
+					r.ratios = append(r.ratios, wall/fw)
+					r.cpus = append(r.cpus, run.cpu.Seconds())
+					r.pcpus = append(r.pcpus, pcpu.Seconds())
+					r.reqs = append(r.reqs, float64(totalRequests(reqs)))
+					r.gets = append(r.gets, float64(reqs[c.ReadRequest]))
+					b.Logf("plan %s: spuff %.2fs (CPU %.2fs, provider %.2fs), floor %.2fs (CPU %.2fs), ratio %.2f, requests %v",
+						par, wall, run.cpu.Seconds(), pcpu.Seconds(), fw, frun.cpu.Seconds(), wall/fw, reqs)
+				}
+			}
+			r10, r50 := results[10], results[50]
+			b.ReportMetric(median(r10.walls), "wall-s")
+			b.ReportMetric(median(r50.walls), "wall-p50-s")
+			b.ReportMetric(median(r10.ratios), "ratio")
+			b.ReportMetric(median(r50.ratios), "ratio-p50")
+			b.ReportMetric(median(r10.cpus), "cpu-s")
+			b.ReportMetric(median(r50.cpus), "cpu-p50-s")
+			b.ReportMetric(median(r10.pcpus), "provider-cpu-s")
+			b.ReportMetric(median(r10.reqs)/n, "req/instance")
+			b.ReportMetric(median(r50.reqs)/n, "req/instance-p50")
+			fmt.Printf(`
+BenchmarkPlanRefresh500 (%s): terraform plan (refresh) of %d instances in state, no changes, vs plan of %d terraform_data (apply of the instances took %.1fs); medians of %d alternating rounds
+| cloud | -parallelism | plan wall | CPU: terraform + provider (of it provider) | floor wall | ratio | requests | reads (%s) | requests/instance |
+|---|---|---|---|---|---|---|---|---|
+| %s | 10 (default) | %.2fs | %.2fs (%.2fs) | %.2fs | %.2f | %.0f | %.0f | %.2f |
+| %s | 50 | %.2fs | %.2fs (%.2fs) | %.2fs | %.2f | %.0f | %.0f | %.2f |
+`, c.Name(), n, n, setup.wall.Seconds(), rounds, c.ReadRequest, c.Name(),
+				median(r10.walls), median(r10.cpus), median(r10.pcpus), median(r10.floors), median(r10.ratios), median(r10.reqs), median(r10.gets), median(r10.reqs)/n, c.Name(),
+				median(r50.walls), median(r50.cpus), median(r50.pcpus), median(r50.floors), median(r50.ratios), median(r50.reqs), median(r50.gets), median(r50.reqs)/n)
 		}
-		r10, r50 := results[10], results[50]
-		b.ReportMetric(median(r10.walls), "wall-s")
-		b.ReportMetric(median(r50.walls), "wall-p50-s")
-		b.ReportMetric(median(r10.ratios), "ratio")
-		b.ReportMetric(median(r50.ratios), "ratio-p50")
-		b.ReportMetric(median(r10.cpus), "cpu-s")
-		b.ReportMetric(median(r50.cpus), "cpu-p50-s")
-		b.ReportMetric(median(r10.pcpus), "provider-cpu-s")
-		b.ReportMetric(median(r10.reqs)/n, "req/instance")
-		b.ReportMetric(median(r50.reqs)/n, "req/instance-p50")
-		fmt.Printf(`
-BenchmarkPlanRefresh500: terraform plan (refresh) of %d instances in state, no changes, vs plan of %d terraform_data (apply of the instances took %.1fs); medians of %d alternating rounds
-| -parallelism | plan wall | CPU: terraform + provider (of it provider) | floor wall | ratio | requests | GET /v1/servers/{id} | requests/instance |
-|---|---|---|---|---|---|---|---|
-| 10 (default) | %.2fs | %.2fs (%.2fs) | %.2fs | %.2f | %.0f | %.0f | %.2f |
-| 50 | %.2fs | %.2fs (%.2fs) | %.2fs | %.2f | %.0f | %.0f | %.2f |
-`, n, n, setup.wall.Seconds(), rounds,
-			median(r10.walls), median(r10.cpus), median(r10.pcpus), median(r10.floors), median(r10.ratios), median(r10.reqs), median(r10.gets), median(r10.reqs)/n,
-			median(r50.walls), median(r50.cpus), median(r50.pcpus), median(r50.floors), median(r50.ratios), median(r50.reqs), median(r50.gets), median(r50.reqs)/n)
-	}
+	})
 }
 
 // procWatch follows every process running a given executable (the

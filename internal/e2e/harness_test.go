@@ -16,9 +16,6 @@ import (
 	"github.com/spuff/terraform-provider-spuff/internal/testcloud"
 )
 
-// token is the simulated accounts' token.
-var token = testcloud.Hetzner.Token
-
 // providerDir holds the provider binary built once for the package.
 var providerDir string
 
@@ -57,9 +54,23 @@ func requireTF(t *testing.T) {
 // world is a simulated account on an in-process simulator.
 type world = testcloud.Account
 
-func newWorld(tb testing.TB, opts sim.Options) *world {
+func newWorld(tb testing.TB, c testcloud.Fixture, opts sim.Options) *world {
 	tb.Helper()
-	return testcloud.Hetzner.Start(tb, opts)
+	return c.Start(tb, opts)
+}
+
+// forEachCloud runs fn as a subtest per cloud, named after it.
+func forEachCloud(t *testing.T, fn func(t *testing.T, c testcloud.Fixture)) {
+	for _, c := range testcloud.All {
+		t.Run(c.Name(), func(t *testing.T) { fn(t, c) })
+	}
+}
+
+// forEachCloudB is forEachCloud for benchmarks.
+func forEachCloudB(b *testing.B, fn func(b *testing.B, c testcloud.Fixture)) {
+	for _, c := range testcloud.All {
+		b.Run(c.Name(), func(b *testing.B) { fn(b, c) })
+	}
 }
 
 // workdir is a Terraform working directory using the built provider.
@@ -177,8 +188,8 @@ func diff(world, state []string) (orphans, ghosts []string) {
 	return orphans, ghosts
 }
 
-// fleetConfig is n instances and snapshots of the first `snapshots` of them.
-func fleetConfig(endpoint string, n, snapshots int) string {
+// providerConfig is the terraform block and a provider block for w.
+func providerConfig(w *world) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -187,17 +198,23 @@ terraform {
 }
 
 provider "spuff" {
-  cloud    = "hetzner"
+  cloud    = %q
   token    = %q
   endpoint = %q
   timeouts = { poll_interval = "1s" }
 }
+`, w.Cloud.Name, w.Token, w.Endpoint)
+}
 
+// fleetConfig is n instances in w and snapshots of the first `snapshots`
+// of them.
+func fleetConfig(w *world, n, snapshots int) string {
+	return providerConfig(w) + fmt.Sprintf(`
 resource "spuff_instance" "fleet" {
   count  = %d
   name   = "fleet-${count.index}"
-  region = "fsn1"
-  size   = "cx23"
+  region = %q
+  size   = %q
   image  = { ubuntu = "24.04" }
   labels = { role = "soak" }
 }
@@ -207,5 +224,5 @@ resource "spuff_snapshot" "golden" {
   instance_id = spuff_instance.fleet[count.index].id
   name        = "golden-${count.index}"
 }
-`, token, endpoint, n, snapshots)
+`, n, w.Region, w.Size, snapshots)
 }

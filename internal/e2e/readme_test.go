@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/testcloud"
 )
 
 // readmeUsage returns the first hcl block of README.md's Usage section.
@@ -39,9 +40,9 @@ func readmeUsage(t *testing.T) string {
 // is formatted as terraform fmt would.
 func TestReadmeUsageExample(t *testing.T) {
 	requireTF(t)
-	w := newWorld(t, sim.Options{})
+	w := newWorld(t, testcloud.Hetzner, sim.Options{})
 	wd := newWorkdir(t)
-	wd.env = append(wd.env, "SPUFF_ENDPOINT="+w.Endpoint, "SPUFF_TOKEN="+token)
+	wd.env = append(wd.env, "SPUFF_ENDPOINT="+w.Endpoint, "SPUFF_TOKEN="+w.Token)
 	wd.write(readmeUsage(t))
 
 	if out, err := wd.run("fmt", "-check", "-diff"); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
+	"github.com/spuff/terraform-provider-spuff/internal/testcloud"
 )
 
 // soakRates are the faults of issue 3: 10% 5xx, 5% 429, 2% dropped
@@ -38,11 +39,15 @@ func TestSoak(t *testing.T) {
 	rounds := envInt(t, "SPUFF_SOAK_ROUNDS", 2)
 	instances := envInt(t, "SPUFF_SOAK_INSTANCES", 20)
 	snapshots := min(2, instances)
+	forEachCloud(t, func(t *testing.T, c testcloud.Fixture) { soak(t, c, rounds, instances, snapshots) })
+}
+
+func soak(t *testing.T, c testcloud.Fixture, rounds, instances, snapshots int) {
 	// The real rate limit (3600/h) is off: the soak is about injected faults,
 	// and an honest bucket would only slow it to one request a second.
-	w := newWorld(t, sim.Options{ServerReadyDelay: 300 * time.Millisecond, ImageReadyDelay: 300 * time.Millisecond, RateLimit: -1, Seed: 20261123})
+	w := newWorld(t, c, sim.Options{ServerReadyDelay: 300 * time.Millisecond, ImageReadyDelay: 300 * time.Millisecond, RateLimit: -1, Seed: 20261123})
 	wd := newWorkdir(t)
-	wd.write(fleetConfig(w.Endpoint, instances, snapshots))
+	wd.write(fleetConfig(w, instances, snapshots))
 
 	var failedApplies, failedDestroys, orphansFound, ghostsFound int
 	start := time.Now()
@@ -99,10 +104,10 @@ func TestSoak(t *testing.T) {
 		requests += n
 	}
 	report := fmt.Sprintf(`
-soak: %d rounds of apply+destroy, %d instances + %d snapshots, faults 10%% 5xx / 5%% 429 / 2%% drop
-  | rounds | requests | 5xx injected | 429 injected | drops injected | failed applies | failed destroys | orphans | ghosts | wall |
-  | %6d | %8d | %12d | %12d | %14d | %14d | %15d | %7d | %6d | %4s |
-`, rounds, instances, snapshots, rounds, requests, faults["server_error"], faults["rate_limit"], faults["drop"],
+soak (%s): %d rounds of apply+destroy, %d instances + %d snapshots, faults 10%% 5xx / 5%% 429 / 2%% drop
+  | cloud | rounds | requests | 5xx injected | 429 injected | drops injected | failed applies | failed destroys | orphans | ghosts | wall |
+  | %s | %6d | %8d | %12d | %12d | %14d | %14d | %15d | %7d | %6d | %4s |
+`, c.Name(), rounds, instances, snapshots, c.Name(), rounds, requests, faults["server_error"], faults["rate_limit"], faults["drop"],
 		failedApplies, failedDestroys, orphansFound, ghostsFound, time.Since(start).Round(time.Second))
 	fmt.Print(report)
 	t.Log(report)
