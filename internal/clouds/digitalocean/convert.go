@@ -165,38 +165,28 @@ func publicIPv4(d *godo.Droplet) netip.Addr {
 	return ip
 }
 
-// imageToSnapshot converts a snapshot image.
 // dropletSnapshot is a snapshot as /v2/snapshots shows it: unlike an image,
 // it names the droplet it was taken of (resource_id), which import needs.
 func dropletSnapshot(s *godo.Snapshot) *framework.Snapshot {
-	snap := &framework.Snapshot{
-		ID:         s.ID,
-		Name:       s.Name,
-		Labels:     tagsToLabels(s.Tags),
-		DiskGB:     s.MinDiskSize,
-		InstanceID: s.ResourceID,
-	}
-	if t, err := time.Parse(time.RFC3339, s.Created); err == nil {
-		snap.CreatedAt = &t
-	}
-	if snap.DiskGB == 0 && s.SizeGigaBytes > 0 {
-		snap.DiskGB = int(math.Ceil(s.SizeGigaBytes))
-	}
+	snap := snapshotOf(s.ID, s.Name, s.Tags, s.Created, s.MinDiskSize, s.SizeGigaBytes)
+	snap.InstanceID = s.ResourceID
 	return snap
 }
 
+// imageToSnapshot converts a snapshot image.
 func imageToSnapshot(img *godo.Image) *framework.Snapshot {
-	snap := &framework.Snapshot{
-		ID:     strconv.Itoa(img.ID),
-		Name:   img.Name,
-		Labels: tagsToLabels(img.Tags),
-		DiskGB: img.MinDiskSize,
-	}
-	if t, err := time.Parse(time.RFC3339, img.Created); err == nil {
+	return snapshotOf(strconv.Itoa(img.ID), img.Name, img.Tags, img.Created, img.MinDiskSize, img.SizeGigaBytes)
+}
+
+// snapshotOf is what images and snapshots share: the disk a machine made
+// from it needs is min_disk_size, or the image's size where that is unset.
+func snapshotOf(id, name string, tags []string, created string, minDisk int, sizeGB float64) *framework.Snapshot {
+	snap := &framework.Snapshot{ID: id, Name: name, Labels: tagsToLabels(tags), DiskGB: minDisk}
+	if t, err := time.Parse(time.RFC3339, created); err == nil {
 		snap.CreatedAt = &t
 	}
-	if snap.DiskGB == 0 && img.SizeGigaBytes > 0 {
-		snap.DiskGB = int(math.Ceil(img.SizeGigaBytes))
+	if snap.DiskGB == 0 && sizeGB > 0 {
+		snap.DiskGB = int(math.Ceil(sizeGB))
 	}
 	return snap
 }
