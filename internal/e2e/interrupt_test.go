@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -25,18 +27,7 @@ func TestInterruptedApply(t *testing.T) {
 		wd := newWorkdir(t)
 		wd.write(fleetConfig(w, n, 0))
 
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd, out := wd.command(ctx, "apply", "-auto-approve", "-no-color", "-parallelism=4")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		for deadline := time.Now().Add(time.Minute); len(w.Servers()) < 3; {
-			if time.Now().After(deadline) {
-				t.Fatalf("no machines were created within a minute:\n%s", out.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		cmd, out := applyUntil(t, wd, w, 3, "-parallelism=4")
 		if err := cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
 		}
@@ -92,18 +83,7 @@ func TestKilledApplyFindsTheMachine(t *testing.T) {
 		wd := newWorkdir(t)
 		wd.write(fleetConfig(w, 1, 0))
 
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd, out := wd.command(ctx, "apply", "-auto-approve", "-no-color")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		for deadline := time.Now().Add(time.Minute); len(w.Servers()) < 1; {
-			if time.Now().After(deadline) {
-				t.Fatalf("no machine was created within a minute:\n%s", out.String())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		cmd, _ := applyUntil(t, wd, w, 1)
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
@@ -146,4 +126,24 @@ func TestKilledApplyFindsTheMachine(t *testing.T) {
 			t.Fatalf("after destroy the cloud still holds %v", servers)
 		}
 	})
+}
+
+// applyUntil starts terraform apply (with args) in wd and returns once the
+// cloud holds at least n machines, with the running command and its
+// output. The command is killed when the test ends, at the latest.
+func applyUntil(t *testing.T, wd *workdir, w *world, n int, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	cmd, out := wd.command(ctx, append([]string{"apply", "-auto-approve", "-no-color"}, args...)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); len(w.Servers()) < n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cloud held fewer than %d machines a minute into the apply:\n%s", n, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return cmd, out
 }
