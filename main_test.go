@@ -14,10 +14,14 @@ import (
 func TestComposedClouds(t *testing.T) {
 	r := framework.NewRegistry(clouds...)
 	cfg := framework.Config{Token: strings.Repeat("t", 64), Timeouts: framework.DefaultTimeouts()}
-	for name, want := range map[string]string{"hetzner": "hetzner", "hcloud": "hetzner", " HCLOUD ": "hetzner", "digitalocean": "digitalocean", "DO": "digitalocean"} {
-		p, err := r.CreateByName(name, cfg)
-		if err != nil || p.Name() != want {
-			t.Errorf("CreateByName(%q) = %v, %v; want %s", name, p, err, want)
+	// Names are matched without case or surrounding space.
+	for _, tc := range []struct{ name, want string }{
+		{"hetzner", "hetzner"}, {"hcloud", "hetzner"}, {" HCLOUD ", "hetzner"},
+		{"digitalocean", "digitalocean"}, {"DO", "digitalocean"},
+	} {
+		p, err := r.CreateByName(tc.name, cfg)
+		if err != nil || p.Name() != tc.want {
+			t.Errorf("CreateByName(%q) = %v, %v; want %s", tc.name, p, err, tc.want)
 		}
 	}
 	for name, want := range map[string]string{"aws": "aws", "EC2": "aws"} {
