@@ -162,6 +162,38 @@ func TestAccInstance_drift(t *testing.T) {
 	})
 }
 
+// A create whose answer is lost after the cloud made the machine (the
+// connection dropped, or a 5xx) adopts that machine by its request ID: one
+// machine, in state, and an empty plan, also where names are not unique.
+func TestAccInstance_createAnswerLost(t *testing.T) {
+	accPreCheck(t)
+	forEachCloud(t, func(t *testing.T, c accCloud) {
+		w := c.Start(t, sim.Options{})
+		w.Sim.InjectFault(sim.Fault{Method: "POST", Path: c.CreatePath, Drop: true, After: true})
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: accProviders,
+			CheckDestroy:             checkDestroyed(w),
+			Steps: []resource.TestStep{{
+				Config: instanceConfig(w, c.Size, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					id := s.RootModule().Resources[devBox].Primary.ID
+					servers := w.Servers()
+					if _, ok := servers[id]; !ok || len(servers) != 1 {
+						return fmt.Errorf("state has %s, the cloud %d machines; want that one only", id, len(servers))
+					}
+					if n := w.Sim.FaultCounts()["scripted"]; n != 1 {
+						return fmt.Errorf("%d scripted faults fired, want the one dropped answer: the test proved nothing", n)
+					}
+					return nil
+				},
+			}},
+		})
+	})
+}
+
 // A wait that times out must leave the machine in state (tainted), so the
 // next apply replaces it and nothing is orphaned.
 func TestAccInstance_waitTimeout(t *testing.T) {

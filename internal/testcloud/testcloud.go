@@ -46,6 +46,8 @@ type Fixture struct {
 	CatalogRequests          []string
 	ListRequest, ReadRequest string
 	PageSize                 int
+	// CreatePath is the path a machine is created at (POST), for faults.
+	CreatePath string
 	// Rejects are inputs the cloud's own rules refuse at plan.
 	Rejects []Reject
 	// createSSHKey adds a key through the cloud's own API (the simulator
@@ -88,6 +90,7 @@ var Hetzner = Fixture{
 	SparseSize:      "cax11",
 	SparseRegion:    "ash",
 	CatalogRequests: []string{"GET /v1/server_types", "GET /v1/locations", "GET /v1/images"},
+	CreatePath:      "/v1/servers",
 	ListRequest:     "GET /v1/servers",
 	ReadRequest:     "GET /v1/servers/{id}",
 	PageSize:        50,
@@ -135,6 +138,7 @@ var DigitalOcean = Fixture{
 	SparseSize:      "c-2",
 	SparseRegion:    "atl1",
 	CatalogRequests: []string{"GET /v2/regions", "GET /v2/sizes", "GET /v2/images"},
+	CreatePath:      "/v2/droplets",
 	ListRequest:     "GET /v2/droplets",
 	ReadRequest:     "GET /v2/droplets/{id}",
 	PageSize:        200,
