@@ -408,12 +408,12 @@ func (p *Provider) WaitSnapshot(ctx context.Context, id string) (*framework.Snap
 // FindInstances returns the managed servers named name: names are unique
 // per project, so at most one (framework.InstanceFinder).
 func (p *Provider) FindInstances(ctx context.Context, name string) ([]framework.Instance, error) {
-	servers, err := p.client.Server.AllWithOpts(ctx, hcloud.ServerListOpts{
-		ListOpts: hcloud.ListOpts{LabelSelector: managedSelector},
-		Name:     name,
+	servers, err := allPages(ctx, p, "servers by name", func(ctx context.Context, lo hcloud.ListOpts) ([]*hcloud.Server, *hcloud.Response, error) {
+		lo.LabelSelector = managedSelector
+		return p.client.Server.List(ctx, hcloud.ServerListOpts{ListOpts: lo, Name: name})
 	})
 	if err != nil {
-		return nil, fail(ctx, err, subject{})
+		return nil, err
 	}
 	out := make([]framework.Instance, 0, len(servers))
 	for _, s := range servers {
@@ -510,9 +510,11 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 // SSHKeys returns the names of the project's SSH keys, across all pages.
 // Names are what users write in Terraform; CreateInstance accepts both.
 func (p *Provider) SSHKeys(ctx context.Context) ([]string, error) {
-	keys, err := p.client.SSHKey.All(ctx)
+	keys, err := allPages(ctx, p, "SSH keys", func(ctx context.Context, lo hcloud.ListOpts) ([]*hcloud.SSHKey, *hcloud.Response, error) {
+		return p.client.SSHKey.List(ctx, hcloud.SSHKeyListOpts{ListOpts: lo})
+	})
 	if err != nil {
-		return nil, fail(ctx, err, subject{})
+		return nil, err
 	}
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
