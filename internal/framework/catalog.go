@@ -145,7 +145,7 @@ func (c *Catalog) CheckRegion(region string) error {
 		names = append(names, r.Name)
 	}
 	return InvalidConfig("region", fmt.Sprintf("%q is not a region of this cloud; offered regions are (nearest first): %s",
-		region, quoteList(ByNearest(region, names))))
+		region, QuoteList(ByNearest(region, names))))
 }
 
 // CheckSize refuses a size the cloud does not sell in region, listing what
@@ -155,7 +155,7 @@ func (c *Catalog) CheckSize(region, size string) (warning string, err error) {
 	s := c.Size(size)
 	if s == nil {
 		return "", InvalidConfig("size", fmt.Sprintf("%q is not a size of this cloud; sizes offered in %s are (nearest first): %s",
-			size, region, quoteList(ByNearest(size, c.sizesIn(region)))))
+			size, region, QuoteList(ByNearest(size, c.sizesIn(region)))))
 	}
 	if !s.OfferedIn(region) {
 		elsewhere := s.Regions
@@ -163,9 +163,9 @@ func (c *Catalog) CheckSize(region, size string) (warning string, err error) {
 		if d, ok := s.Deprecations[region]; ok && !d.UnavailableAfter.IsZero() {
 			why = fmt.Sprintf("is deprecated and can no longer be ordered in %s (end of sale %s)", region, d.UnavailableAfter.UTC().Format(time.DateOnly))
 		}
-		msg := fmt.Sprintf("%q %s; sizes offered there are (nearest first): %s", size, why, quoteList(ByNearest(size, c.sizesIn(region))))
+		msg := fmt.Sprintf("%q %s; sizes offered there are (nearest first): %s", size, why, QuoteList(ByNearest(size, c.sizesIn(region))))
 		if len(elsewhere) > 0 {
-			msg += fmt.Sprintf(". %s is still offered in: %s", size, quoteList(elsewhere))
+			msg += fmt.Sprintf(". %s is still offered in: %s", size, QuoteList(elsewhere))
 		}
 		return "", InvalidConfig("size", msg)
 	}
@@ -175,7 +175,7 @@ func (c *Catalog) CheckSize(region, size string) (warning string, err error) {
 			warning += fmt.Sprintf(" and can be ordered in %s until %s", region, d.UnavailableAfter.UTC().Format(time.DateOnly))
 		}
 		if alt := c.successors(s, region); len(alt) > 0 {
-			warning += "; sizes of the current generation with the same architecture are: " + quoteList(alt)
+			warning += "; sizes of the current generation with the same architecture are: " + QuoteList(alt)
 		}
 		warning += "."
 	}
@@ -241,7 +241,7 @@ func (c *Catalog) CheckImage(spec ImageSpec, arch string) error {
 	if len(versions) == 0 {
 		return InvalidConfig(field, fmt.Sprintf("this cloud offers no %s image", what))
 	}
-	return InvalidConfig(field, fmt.Sprintf("%q is not offered; %s versions offered are: %s", spec.Value, what, quoteList(versions)))
+	return InvalidConfig(field, fmt.Sprintf("%q is not offered; %s versions offered are: %s", spec.Value, what, QuoteList(versions)))
 }
 
 // CanResize reports whether a machine of size from, in region, with a disk
@@ -324,7 +324,8 @@ func compareVersions(a, b string) int {
 	return cmp.Compare(a, b)
 }
 
-func quoteList(names []string) string {
+// QuoteList quotes names for a diagnostic: "a", "b", or (none).
+func QuoteList(names []string) string {
 	if len(names) == 0 {
 		return "(none)"
 	}

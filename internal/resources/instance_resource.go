@@ -455,17 +455,9 @@ func (r *instanceResource) checkSSHKeys(ctx context.Context, plan instanceModel,
 		if !slices.Contains(have, n) {
 			diags.AddAttributeError(path.Root("ssh_keys"), "Unknown SSH Key",
 				fmt.Sprintf("ssh_keys: the account has no SSH key named %q; its keys are: %s. Add the key to the account first, or use one of these names.",
-					n, quoted(have)))
+					n, framework.QuoteList(have)))
 		}
 	}
-}
-
-// quoted renders names as "a", "b", or (none).
-func quoted(names []string) string {
-	if len(names) == 0 {
-		return "(none)"
-	}
-	return `"` + strings.Join(names, `", "`) + `"`
 }
 
 // checkSnapshotFits refuses to restore a snapshot onto a size whose disk is

@@ -321,7 +321,7 @@ func TestParsePositiveDuration(t *testing.T) {
 }
 
 func TestSupportedClouds(t *testing.T) {
-	if got, want := supportedClouds(accRegistry()), `"hetzner" (alias "hcloud")`; got != want {
+	if got, want := supportedClouds(accRegistry()), `"digitalocean" (alias "do"), "hetzner" (alias "hcloud")`; got != want {
 		t.Errorf("supportedClouds = %s, want %s", got, want)
 	}
 	if got := supportedClouds(framework.NewRegistry()); got != "(none)" {
