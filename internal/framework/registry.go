@@ -22,6 +22,13 @@ type Cloud struct {
 	// TokenEnv are the environment variables read for the token, most
 	// specific first; callers add their own generic fallback after them.
 	TokenEnv []string
+	// Credentials, when set, says where the cloud finds its credentials
+	// when no token is given (AWS's standard chain), in words for docs and
+	// diagnostics: the token is then optional.
+	Credentials string
+	// Settings are provider-block settings only this cloud reads (AWS's
+	// profile and default region).
+	Settings []Setting
 	// EndpointExample is an endpoint override to show in docs, e.g. the
 	// bundled simulator's URL for this cloud.
 	EndpointExample string
@@ -38,6 +45,18 @@ type Cloud struct {
 	// New builds the provider; it validates the config but calls no API.
 	// Nil for a cloud that is known but not built yet.
 	New func(cfg Config) (Provider, error)
+}
+
+// Setting is a provider-block setting a cloud declares: a string set in
+// the block or, when unset, from the first of Env that is set.
+type Setting struct {
+	// Name is the attribute's name, e.g. "profile".
+	Name string
+	// Env are the environment variables read when it is unset.
+	Env []string
+	// Description is its documentation (markdown), without the cloud's
+	// name and the environment variables, which the docs add.
+	Description string
 }
 
 // CloudExample is a configuration the cloud accepts: a region, two sizes of
@@ -69,7 +88,10 @@ type LogFunc func(ctx context.Context, msg string, fields map[string]any)
 // timeouts, plus an endpoint (for the simulator or a proxy), an HTTP client
 // (through which the caller may log), and a log sink.
 type Config struct {
-	Token    string
+	// Token is the API token; "" only for a cloud with Credentials.
+	Token string
+	// Settings are the cloud's declared settings that are set, by name.
+	Settings map[string]string
 	Timeouts Timeouts
 	// Endpoint overrides the cloud's API base URL; "" means the real cloud.
 	Endpoint string

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -105,9 +106,9 @@ func (p *spuffProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "The cloud API token. When unset, read from the cloud's own environment variables (" +
-					eachCloud(clouds, func(c framework.Cloud) string {
+					eachCloud(withTokenEnv(clouds), func(c framework.Cloud) string {
 						return "`" + strings.Join(c.TokenEnv, "`, then `") + "` for " + c.DisplayName
-					}) + "), then from `" + envToken + "`. Never logged.",
+					}) + "), then from `" + envToken + "`. Never logged." + notesOn(clouds, "token"),
 			},
 			"endpoint": schema.StringAttribute{
 				Optional: true,
@@ -130,11 +131,84 @@ func (p *spuffProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 		},
 	}
+	for name, a := range settingAttributes(clouds) {
+		if _, taken := resp.Schema.Attributes[name]; !taken {
+			resp.Schema.Attributes[name] = a
+		}
+	}
+}
+
+// withTokenEnv are the clouds that read a token from variables of their own.
+func withTokenEnv(clouds []framework.Cloud) []framework.Cloud {
+	var out []framework.Cloud
+	for _, c := range clouds {
+		if len(c.TokenEnv) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// settingAttributes are the provider-block attributes the clouds declare
+// for themselves (framework.Setting), by name; each says which cloud reads
+// it and where it is read from when unset.
+func settingAttributes(clouds []framework.Cloud) map[string]schema.Attribute {
+	descs := map[string][]string{}
+	var names []string
+	for _, c := range clouds {
+		for _, st := range c.Settings {
+			if _, seen := descs[st.Name]; !seen {
+				names = append(names, st.Name)
+			}
+			d := "On " + c.DisplayName + ": " + st.Description
+			if len(st.Env) > 0 {
+				d += " When unset, read from `" + strings.Join(st.Env, "`, then `") + "`."
+			}
+			descs[st.Name] = append(descs[st.Name], d)
+		}
+	}
+	out := map[string]schema.Attribute{}
+	for _, n := range names {
+		out[n] = schema.StringAttribute{Optional: true, MarkdownDescription: strings.Join(descs[n], " ") + " Other clouds ignore it."}
+	}
+	return out
+}
+
+// settings reads the configured cloud's declared settings from the
+// provider block, else from their environment variables; unset ones are
+// absent.
+func settings(ctx context.Context, c framework.Cloud, config tfsdk.Config, diags *diag.Diagnostics) map[string]string {
+	out := map[string]string{}
+	for _, st := range c.Settings {
+		var v types.String
+		diags.Append(config.GetAttribute(ctx, path.Root(st.Name), &v)...)
+		if v.IsUnknown() {
+			diags.AddAttributeError(path.Root(st.Name), "Unknown Provider Configuration Value",
+				fmt.Sprintf("The provider's %s depends on a value that is only known after apply, so the provider cannot be configured. "+
+					"Set it to a static value or a variable, or apply the resources it depends on first with -target.", st.Name))
+			continue
+		}
+		val := v.ValueString()
+		for _, env := range st.Env {
+			if val != "" {
+				break
+			}
+			val = os.Getenv(env)
+		}
+		if val != "" {
+			out[st.Name] = val
+		}
+	}
+	return out
 }
 
 func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	// Attribute by attribute: the clouds' own settings are attributes too,
+	// which the model does not name.
 	var cfg providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	for name, dst := range map[string]any{"cloud": &cfg.Cloud, "token": &cfg.Token, "endpoint": &cfg.Endpoint, "timeouts": &cfg.Timeouts} {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), dst)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -170,7 +244,7 @@ func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureReq
 			}
 		}
 	}
-	if token == "" {
+	if token == "" && desc.Credentials == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing API Token",
 			fmt.Sprintf("The %s cloud needs an API token. Set token in the provider block, or one of the environment variables %s.",
 				desc.Name, strings.Join(tokenEnvVars(desc), ", ")))
@@ -190,8 +264,13 @@ func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 
+	cloudSettings := settings(ctx, desc, req.Config, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	cloud, err := p.registry.CreateByName(cloudName, framework.Config{
 		Token:      token,
+		Settings:   cloudSettings,
 		Timeouts:   timeouts,
 		Endpoint:   endpoint,
 		HTTPClient: newHTTPClient(timeouts.HTTPRequest),

@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -347,5 +349,34 @@ func TestFieldPathAndTitle(t *testing.T) {
 		if got := titleField(tt.field); got != tt.title {
 			t.Errorf("titleField(%q) = %q, want %q", tt.field, got, tt.title)
 		}
+	}
+}
+
+// A cloud's own settings become provider-block attributes that say which
+// cloud reads them and where from; they never replace a common attribute.
+func TestSettingAttributes(t *testing.T) {
+	clouds := []framework.Cloud{
+		{Name: "a", DisplayName: "Cloud A", Settings: []framework.Setting{
+			{Name: "profile", Env: []string{"A_PROFILE", "A_DEFAULT_PROFILE"}, Description: "The named profile."},
+			{Name: "token", Description: "Must not replace the common token."},
+		}},
+		{Name: "b", DisplayName: "Cloud B", Settings: []framework.Setting{{Name: "profile", Description: "B's profile."}}},
+	}
+	got := settingAttributes(clouds)
+	desc := got["profile"].GetMarkdownDescription()
+	for _, want := range []string{"On Cloud A: The named profile. When unset, read from `A_PROFILE`, then `A_DEFAULT_PROFILE`.", "On Cloud B: B's profile.", "Other clouds ignore it."} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("profile's description %q lacks %q", desc, want)
+		}
+	}
+	p := &spuffProvider{registry: framework.NewRegistry(framework.Cloud{Name: "a", DisplayName: "Cloud A", Settings: clouds[0].Settings,
+		New: func(framework.Config) (framework.Provider, error) { return nil, nil }})}
+	var resp provider.SchemaResponse
+	p.Schema(context.Background(), provider.SchemaRequest{}, &resp)
+	if _, ok := resp.Schema.Attributes["profile"]; !ok {
+		t.Error("the schema lacks the cloud's profile setting")
+	}
+	if d := resp.Schema.Attributes["token"].GetMarkdownDescription(); strings.Contains(d, "Must not replace") {
+		t.Errorf("a cloud's setting replaced the common token attribute: %q", d)
 	}
 }
