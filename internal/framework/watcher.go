@@ -19,9 +19,16 @@ import (
 // expected done after e*100/p: the watcher sleeps until the earliest such
 // moment among all the things waited for, then asks once for all of them.
 // Near the end it steps finely, so a machine is seen within ~a tenth of a
-// second of being ready, at a handful of requests per machine. Without
-// progress each thing is polled with the framework's backoff, and the
-// polls of concurrent waits still coincide.
+// second of being ready, at a handful of requests per machine.
+//
+// Real progress is not linear: it jumps, stalls (Hetzner's actions have been
+// seen at 80% for a long time), or is not reported at all. So an estimate
+// is only trusted while each new one agrees with the last (their windows
+// overlap); a wait whose progress contradicts itself, stops moving, or is
+// missing is polled "blind", at a steady step near watchBlindLag (the step
+// is the lag), shorter the more waits share each look, longer as a lone
+// wait grows old. A new wait takes a look already due for others within a
+// blind step of its own first look. The polls of concurrent waits coincide either way.
 
 // WatchState is what a cloud's poll says of one thing waited for.
 type WatchState struct {
@@ -30,7 +37,7 @@ type WatchState struct {
 	// Err ends the wait with this error.
 	Err error
 	// Progress is the percentage done (1-99) when the cloud reports one;
-	// 0 means no estimate: the thing is polled again with the backoff.
+	// 0 means no estimate: the thing is polled again blind (watchBlindLag).
 	Progress int
 }
 
@@ -47,7 +54,8 @@ type PollMany[H any] func(ctx context.Context, handles map[string]H) (map[string
 type WatcherConfig[H any] struct {
 	Poll PollMany[H]
 	// PollInterval caps the time between two looks at a thing (progress
-	// need not be linear), and the backoff without progress.
+	// need not be linear), with progress or without, and the backoff after
+	// a failed poll.
 	PollInterval time.Duration
 	// RequestTimeout bounds one poll; 0 means DefaultHTTPRequest.
 	RequestTimeout time.Duration
@@ -83,6 +91,21 @@ const (
 	watchWindow  = 400 * time.Millisecond
 )
 
+// Blind polling (no trusted progress) looks at a steady step rather than
+// the backoff: the step is the lag, so it is kept near watchBlindLag, a tenth
+// under the second BENCHMARKS.md allows (for the poll's own round trip). A
+// look costs the same for one wait or many, so the step shrinks as more
+// waits share it: watchBlindLag*watchCrowd/(watchCrowd+W) for W waits (half
+// of it at 50, which Hetzner answers in two requests). It grows with the wait's age, a watchBlindShare-th of it divided among the
+// waits, so that a long lone wait (a snapshot of minutes) is looked at no
+// more often than the backoff would (PollInterval) after a while: a lone wait
+// of e costs about watchBlindShare*ln(e/10s) polls more than the backoff.
+const (
+	watchBlindLag   = 900 * time.Millisecond
+	watchCrowd      = 50
+	watchBlindShare = 10
+)
+
 // Watcher shares the polls of concurrent waits; see NewWatcher.
 type Watcher[H any] struct {
 	cfg     WatcherConfig[H]
@@ -99,8 +122,14 @@ type watch[H any] struct {
 	handle  H
 	t0      time.Time // when the operation started
 	next    time.Time // when it next needs news
-	attempt int       // polls without progress, for the backoff
-	done    chan error
+	attempt int       // polls without progress or failed, for the backoff
+	// earliest and latest bound the finish the last progress implied
+	// (zero before any); trusted is set once two such windows agreed, and
+	// blind for good once two contradicted each other, after which the
+	// wait is polled as if it reported no progress.
+	earliest, latest time.Time
+	trusted, blind   bool
+	done             chan error
 	// news carries each observation to the waiting goroutine, which logs
 	// it on its own context (the watcher's has no logger).
 	news chan watchNews
@@ -140,6 +169,7 @@ func (wr *Watcher[H]) Wait(ctx context.Context, spec Watch[H]) error {
 	w := &watch[H]{key: spec.Key, handle: spec.Handle, t0: t0, next: now.Add(spec.FirstLook),
 		done: make(chan error, 1), news: make(chan watchNews, 1), logCtx: context.WithoutCancel(ctx)}
 	wr.mu.Lock()
+	w.next = wr.firstLook(w.next)
 	wr.waiting[w] = struct{}{}
 	if !wr.running {
 		wr.running = true
@@ -204,6 +234,31 @@ func (wr *Watcher[H]) logDone(ctx context.Context, key string, attempt int, err 
 	wr.cfg.Log(ctx, wr.cfg.Message, fields)
 }
 
+// firstLook is when a new wait whose own first look is at looks first: a
+// look due for others up to a blind step later serves it too (a look polls
+// every wait), so it takes that one instead of one more of its own, at no
+// more lag than a blind wait has. One due sooner looks at it anyway.
+// Called with wr.mu held, before the new wait joins.
+func (wr *Watcher[H]) firstLook(at time.Time) time.Time {
+	join := min(blindBase(len(wr.waiting)+1), wr.backoff.Max)
+	if due, ok := wr.nextDue(); ok && due.After(at) && !due.After(at.Add(join)) {
+		return due
+	}
+	return at
+}
+
+// nextDue is the earliest next look of the waits, if any. Called with
+// wr.mu held.
+func (wr *Watcher[H]) nextDue() (time.Time, bool) {
+	var next time.Time
+	for w := range wr.waiting {
+		if next.IsZero() || w.next.Before(next) {
+			next = w.next
+		}
+	}
+	return next, !next.IsZero()
+}
+
 // loop polls while anyone waits, then exits.
 func (wr *Watcher[H]) loop() {
 	for {
@@ -213,12 +268,7 @@ func (wr *Watcher[H]) loop() {
 			wr.mu.Unlock()
 			return
 		}
-		next := time.Time{}
-		for w := range wr.waiting {
-			if next.IsZero() || w.next.Before(next) {
-				next = w.next
-			}
-		}
+		next, _ := wr.nextDue()
 		wr.mu.Unlock()
 
 		timer := time.NewTimer(time.Until(next))
@@ -285,31 +335,71 @@ func (wr *Watcher[H]) observe(w *watch[H], s WatchState, now time.Time) {
 	case s.Done:
 		wr.finish(w, nil)
 		return
-	case s.Progress <= 0 || s.Progress >= 100:
-		w.attempt++
-		w.next = now.Add(wr.backoff.Jittered(w.attempt))
-		w.tell(0)
+	case w.blind || s.Progress <= 0 || s.Progress >= 100:
+		wr.lookBlind(w, now)
+		w.tell(max(s.Progress, 0))
 		return
 	}
-	// Progress p means p <= 100*elapsed/total < p+1: the finish lies
-	// between elapsed*100/(p+1) and elapsed*100/p. Once that window is
-	// narrower than watchWindow, one poll at its end finds the thing done;
-	// before, look at its start to narrow it. Re-estimate at least every
-	// PollInterval (progress need not be linear), and step finely once due.
+	// Progress p means p <= 100*elapsed/total < p+1 if progress is linear:
+	// the finish lies between elapsed*100/(p+1) and elapsed*100/p. Once that
+	// window is narrower than watchWindow, one poll at its end finds the
+	// thing done; before, look at its start to narrow it. Re-estimate at
+	// least every PollInterval, and step finely once due.
 	elapsed := now.Sub(w.t0)
 	least := s.Progress
 	earliest := w.t0.Add(time.Duration(float64(elapsed) * 100 / float64(least+1)))
 	latest := w.t0.Add(time.Duration(float64(elapsed) * 100 / float64(least)))
+	// Linear progress gives windows that all hold the true finish, so each
+	// overlaps the last (up to a twentieth of the elapsed time, for the
+	// skew between the cloud's start and w.t0). One that does not means
+	// the progress jumps or stalls, and no estimate from it can be trusted:
+	// polls timed from it would come late (a jump) or be wasted (a stall).
+	tol := elapsed / 20
+	if !w.latest.IsZero() && (earliest.After(w.latest.Add(tol)) || latest.Before(w.earliest.Add(-tol))) {
+		w.blind = true
+		wr.lookBlind(w, now)
+		w.tell(least)
+		return
+	}
+	w.trusted = !w.latest.IsZero()
+	w.earliest, w.latest = earliest, latest
 	step := min(max(elapsed/100, watchMinStep), watchMaxStep)
 	if latest.Sub(earliest) <= watchWindow {
 		w.next = later(latest, now.Add(watchMinStep))
 	} else {
 		w.next = later(earliest, now.Add(step))
 	}
-	if limit := now.Add(wr.backoff.Max); w.next.After(limit) {
+	limit := now.Add(wr.backoff.Max)
+	if !w.trusted {
+		// One window says nothing of how progress moves: a step of
+		// jumpy progress dates the finish late. Sleep no longer on it
+		// than a blind wait would, and let the next look confirm it.
+		limit = now.Add(wr.blindStep(w, now))
+	}
+	if w.next.After(limit) {
 		w.next = limit
 	}
 	w.tell(least)
+}
+
+// lookBlind schedules the next look at a wait without a trusted estimate
+// (see watchBlindLag). Called with wr.mu held.
+func (wr *Watcher[H]) lookBlind(w *watch[H], now time.Time) {
+	w.attempt++
+	w.next = now.Add(wr.blindStep(w, now))
+}
+
+// blindStep is the step between blind looks at w (see watchBlindLag).
+// Called with wr.mu held.
+func (wr *Watcher[H]) blindStep(w *watch[H], now time.Time) time.Duration {
+	n := max(len(wr.waiting), 1)
+	step := max(blindBase(n), now.Sub(w.t0)/time.Duration(watchBlindShare*n))
+	return min(step, wr.backoff.Max)
+}
+
+// blindBase is the blind step of a young wait among n sharing each look.
+func blindBase(n int) time.Duration {
+	return watchBlindLag * watchCrowd / time.Duration(watchCrowd+n)
 }
 
 // tell passes the latest observation on, dropping one not yet logged.

@@ -9,9 +9,10 @@ import (
 )
 
 // Waiting for droplets to be ready is the framework's batched watcher.
-// DigitalOcean reports no progress, so the watcher polls with its backoff;
-// this file only says how to ask: one droplet is read by ID, several at
-// once by one walk of the managed droplets' list.
+// DigitalOcean reports no progress, so the watcher polls blind (a steady
+// step near a second, shorter when many droplets share each look; see
+// framework.Watcher); this file only says how to ask: one droplet is read
+// by ID, several at once by one walk of the managed droplets' list.
 
 // firstLook is the first poll after a create.
 const firstLook = 500 * time.Millisecond

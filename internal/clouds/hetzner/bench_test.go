@@ -1,37 +1,42 @@
 package hetzner
 
 import (
-	"context"
 	"fmt"
 	"net/http/httptest"
-	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
+	"github.com/spuff/terraform-provider-spuff/internal/readybench"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
-// Issue 3's ready-detection benchmarks. They run in real time against the
-// simulator with the provider's default timeouts (5 s poll interval) and
-// retry policy, as the registry wires them; -benchtime=1x is enough.
-// lag = when WaitReady returned - when the simulator turned the machine
-// running (its creation time + its delay).
+// Issue 3's ready-detection benchmarks, under each of the simulator's
+// progress profiles (issue 7): linear progress is the best case for the
+// watcher's finish-time estimate, real progress jumps and stalls. They run
+// in real time against the simulator with the provider's default timeouts
+// (5 s poll interval) and retry policy, as the registry wires them;
+// -benchtime=1x is enough. The harness is internal/readybench.
 
-func benchEnv(b *testing.B) *simEnv {
+func benchEnv(b *testing.B, profile sim.ProgressProfile) readybench.Env {
 	b.Helper()
 	s := sim.New(sim.Options{RateLimit: -1})
-	env := &simEnv{sim: s}
-	srv := newBenchServer(b, s)
-	env.url = srv + "/v1"
-	p, err := New(framework.Config{Token: simToken, Timeouts: framework.DefaultTimeouts(), Endpoint: env.url})
+	s.SetProgress(profile)
+	srv := httptest.NewServer(s.Handler())
+	b.Cleanup(srv.Close)
+	p, err := New(framework.Config{Token: simToken, Timeouts: framework.DefaultTimeouts(), Endpoint: srv.URL + "/v1"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	env.p = p
-	return env
+	return readybench.Env{
+		Cloud:    providerName,
+		Provider: framework.WithRetry(p, framework.DefaultRetryPolicy(), nil),
+		Request:  request,
+		SetDelay: func(d time.Duration) { s.SetDelays(d, 0) },
+		Created:  func(id string) time.Time { return created(b, s, id) },
+		Requests: func() int { return totalRequests(s) },
+	}
 }
 
 func totalRequests(s *sim.Sim) int {
@@ -42,12 +47,12 @@ func totalRequests(s *sim.Sim) int {
 	return n
 }
 
-// readyAt is when the simulator turns server id running.
-func readyAt(b *testing.B, s *sim.Sim, id string, delay time.Duration) time.Time {
+// created is when the simulator created server id.
+func created(b *testing.B, s *sim.Sim, id string) time.Time {
 	b.Helper()
 	for _, srv := range s.Servers() {
 		if strconv.FormatInt(srv.ID, 10) == id {
-			return srv.Created.Add(delay)
+			return srv.Created
 		}
 	}
 	b.Fatalf("no server %s", id)
@@ -56,111 +61,37 @@ func readyAt(b *testing.B, s *sim.Sim, id string, delay time.Duration) time.Time
 
 // BenchmarkReadyOne: one machine that turns running after 10 s; lag, and
 // requests for its whole lifecycle (create, wait, read, destroy).
-// Targets: lag <= 1 s, requests <= 12.
+// Targets: lag <= 1 s, requests <= 12, under every progress profile.
 func BenchmarkReadyOne(b *testing.B) {
 	const delay = 10 * time.Second
-	for range b.N {
-		env := benchEnv(b)
-		p := framework.WithRetry(env.p, framework.DefaultRetryPolicy(), nil)
-		ctx := context.Background()
-		env.sim.SetDelays(delay, 0)
-		inst, err := p.CreateInstance(ctx, request("bench-one"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := p.WaitReady(ctx, inst.ID); err != nil {
-			b.Fatal(err)
-		}
-		lag := time.Since(readyAt(b, env.sim, inst.ID, delay))
-		if _, err := p.GetInstance(ctx, inst.ID); err != nil {
-			b.Fatal(err)
-		}
-		if err := p.DestroyInstance(ctx, inst.ID); err != nil {
-			b.Fatal(err)
-		}
-		reqs := totalRequests(env.sim)
-		b.ReportMetric(float64(lag.Milliseconds()), "lag-ms")
-		b.ReportMetric(float64(reqs), "requests")
-		fmt.Printf("\n| ready after | lag | lifecycle requests | targets |\n|---|---|---|---|\n| 10 s | %d ms | %d | lag <= 1000 ms, requests <= 12 |\n",
-			lag.Milliseconds(), reqs)
+	fmt.Print(readybench.Header)
+	for _, profile := range sim.ProgressProfiles {
+		b.Run(string(profile), func(b *testing.B) {
+			for range b.N {
+				lag, reqs := readybench.One(b, benchEnv(b, profile), delay)
+				fmt.Print(readybench.OneRow(b, providerName, string(profile), delay, lag, reqs))
+			}
+		})
 	}
 }
 
 // BenchmarkReadyFifty: 50 machines created and waited for in one provider
 // process, at Terraform's default parallelism (10) and at 50, with
-// readiness spread evenly over 1-30 s. Targets: median lag <= 0.5 s, p95
-// <= 1 s, <= 3 wait-phase requests per machine.
+// readiness spread evenly over 1-30 s, under every progress profile.
+// Targets: median lag <= 0.5 s, p95 <= 1 s, <= 3 wait-phase requests per
+// machine.
 func BenchmarkReadyFifty(b *testing.B) {
-	for _, parallelism := range []int{10, 50} {
-		b.Run("parallelism="+strconv.Itoa(parallelism), func(b *testing.B) {
-			for range b.N {
-				benchFifty(b, parallelism)
-			}
-		})
+	fmt.Print(readybench.Header)
+	delays := readybench.Spread(50, time.Second, 30*time.Second)
+	for _, profile := range sim.ProgressProfiles {
+		for _, parallelism := range []int{10, 50} {
+			b.Run(fmt.Sprintf("%s/parallelism=%d", profile, parallelism), func(b *testing.B) {
+				for range b.N {
+					lags, perMachine := readybench.Fleet(b, benchEnv(b, profile), delays, parallelism)
+					kase := fmt.Sprintf("50 machines, ready 1–30 s, parallelism %d", parallelism)
+					fmt.Print(readybench.FleetRow(b, providerName, string(profile), kase, lags, perMachine))
+				}
+			})
+		}
 	}
-}
-
-func benchFifty(b *testing.B, parallelism int) {
-	const n = 50
-	env := benchEnv(b)
-	p := framework.WithRetry(env.p, framework.DefaultRetryPolicy(), nil)
-	ctx := context.Background()
-
-	// Delays 1..30 s, in an order that mixes short and long ones, as a
-	// Terraform graph walk would.
-	delays := make([]time.Duration, n)
-	for i := range n {
-		delays[(i*17)%n] = time.Second + time.Duration(i)*29*time.Second/(n-1)
-	}
-	var (
-		createMu sync.Mutex // SetDelays and the create go together
-		mu       sync.Mutex
-		lags     []time.Duration
-		creates  int
-	)
-	sem := make(chan struct{}, parallelism)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			createMu.Lock()
-			env.sim.SetDelays(delays[i], 0)
-			inst, err := p.CreateInstance(ctx, request(fmt.Sprintf("bench-%02d", i)))
-			createMu.Unlock()
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			if _, err := p.WaitReady(ctx, inst.ID); err != nil {
-				b.Error(err)
-				return
-			}
-			lag := time.Since(readyAt(b, env.sim, inst.ID, delays[i]))
-			mu.Lock()
-			lags = append(lags, lag)
-			creates++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	if len(lags) != n {
-		b.Fatalf("%d of %d machines became ready", len(lags), n)
-	}
-	slices.Sort(lags)
-	median, p95 := lags[n/2], lags[n*95/100]
-	waitReqs := float64(totalRequests(env.sim)-creates) / n
-	b.ReportMetric(float64(median.Milliseconds()), "median-lag-ms")
-	b.ReportMetric(float64(p95.Milliseconds()), "p95-lag-ms")
-	b.ReportMetric(waitReqs, "wait-requests/machine")
-	fmt.Printf("\n| machines | parallelism | median lag | p95 lag | max lag | wait-phase requests/machine | targets |\n|---|---|---|---|---|---|---|\n"+
-		"| %d | %d | %d ms | %d ms | %d ms | %.2f | median <= 500 ms, p95 <= 1000 ms, <= 3 requests |\n",
-		n, parallelism, median.Milliseconds(), p95.Milliseconds(), lags[n-1].Milliseconds(), waitReqs)
-}
-
-func newBenchServer(b *testing.B, s *sim.Sim) string {
-	b.Helper()
-	srv := httptest.NewServer(s.Handler())
-	b.Cleanup(srv.Close)
-	return srv.URL
 }
