@@ -29,6 +29,9 @@ type UpdateCapabilities struct {
 	// machine can only move to sizes whose disk is at least as large as its
 	// own (disks never shrink).
 	ResizeKeepsDisk bool
+	// ResizeChangesAddress is true when the machine comes back from a
+	// resize with another public IPv4 (EC2 without an Elastic IP).
+	ResizeChangesAddress bool
 	// SnapshotName and SnapshotLabels change a snapshot in place.
 	SnapshotName   bool
 	SnapshotLabels bool

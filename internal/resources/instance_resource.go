@@ -296,6 +296,10 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		// The disk grows with the size: say so in the plan.
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("disk_gb"), types.Int64Unknown())...)
 	}
+	if caps.ResizeChangesAddress {
+		// The machine comes back with another address: say so too.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ipv4_address"), types.StringUnknown())...)
+	}
 }
 
 // canResize reports whether the machine in state can move to size in place.

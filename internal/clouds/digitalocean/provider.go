@@ -36,7 +36,7 @@ type Provider struct {
 	// confirms deletes. Both share their polls among concurrent waits.
 	ready *framework.Watcher[struct{}]
 	gone  *framework.Watcher[struct{}]
-	seen  seenDroplets
+	seen  framework.Seen
 	// listPages is the page count of the last list of managed droplets:
 	// polls read by ID while that is cheaper than a list.
 	listPages atomic.Int64

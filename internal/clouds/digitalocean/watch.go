@@ -2,7 +2,6 @@ package digitalocean
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
@@ -26,66 +25,6 @@ func newReadyWatcher(p *Provider) *framework.Watcher[struct{}] {
 		Message:        "waiting for droplet to be ready",
 		Fields:         map[string]any{"provider": providerName},
 	})
-}
-
-// seenDroplets keeps the last state a poll saw of each droplet waited
-// for, so that a finished wait returns it without another read.
-type seenDroplets struct {
-	mu     sync.Mutex
-	all    map[string]*framework.Instance
-	misses map[string]int
-}
-
-// miss counts a poll that did not find id, or resets the count (found).
-func (s *seenDroplets) miss(id string, found bool) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.misses == nil {
-		s.misses = map[string]int{}
-	}
-	if found {
-		delete(s.misses, id)
-		return 0
-	}
-	s.misses[id]++
-	return s.misses[id]
-}
-
-func (s *seenDroplets) put(id string, inst *framework.Instance) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.all == nil {
-		s.all = map[string]*framework.Instance{}
-	}
-	s.all[id] = inst
-}
-
-func (s *seenDroplets) take(id string) *framework.Instance {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	inst := s.all[id]
-	delete(s.all, id)
-	delete(s.misses, id)
-	return inst
-}
-
-// notFoundChecks is how many polls in a row may not find a droplet waited
-// for before the wait fails: a droplet just created can be missing from a
-// read for a moment (the official provider allows for it too).
-const notFoundChecks = 3
-
-// readyState judges a droplet: ready when active with a public IPv4; a
-// droplet that stays missing fails the wait.
-func readyState(id string, inst *framework.Instance, misses int) framework.WatchState {
-	switch {
-	case inst == nil && misses < notFoundChecks:
-		return framework.WatchState{}
-	case inst == nil:
-		return framework.WatchState{Err: framework.NotFound("instance", id)}
-	case inst.Status.Kind == framework.StatusArchive:
-		return framework.WatchState{Err: framework.API(0, "droplet "+id+" was archived while waiting for it to be ready")}
-	}
-	return framework.WatchState{Done: inst.IsReady()}
 }
 
 // pollReady reads the droplets waited for: by ID while they are no more
@@ -126,9 +65,9 @@ func (p *Provider) pollReady(ctx context.Context, ids map[string]struct{}) (map[
 	}
 	out := make(map[string]framework.WatchState, len(ids))
 	for id := range ids {
-		st := readyState(id, found[id], p.seen.miss(id, found[id] != nil))
+		st := framework.ReadyState(id, found[id], p.seen.Miss(id, found[id] != nil))
 		if st.Done {
-			p.seen.put(id, found[id])
+			p.seen.Put(id, found[id])
 		}
 		out[id] = st
 	}
@@ -148,10 +87,10 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 		Operation: "waiting for instance " + id + " to be ready",
 	})
 	if err != nil {
-		p.seen.take(id)
+		p.seen.Take(id)
 		return nil, err
 	}
-	if inst := p.seen.take(id); inst != nil {
+	if inst := p.seen.Take(id); inst != nil {
 		p.logf(ctx, "droplet ready", map[string]any{"provider": providerName, "id": id, "ip": inst.IP.String()})
 		return inst, nil
 	}
