@@ -39,9 +39,9 @@ func destroyed(w *accWorld, state *terraform.State) error {
 	servers := w.Servers()
 	images := map[string]bool{}
 	for _, img := range w.Sim.Images() {
-		images[fmt.Sprint(img.ID)] = true
+		images[w.ImageID(img)] = true
 		if framework.IsManaged(img.Labels) {
-			return fmt.Errorf("snapshot %d (%s) is still in the cloud", img.ID, img.Description)
+			return fmt.Errorf("snapshot %s (%s) is still in the cloud", w.ImageID(img), img.Description)
 		}
 	}
 	for _, rs := range state.RootModule().Resources {

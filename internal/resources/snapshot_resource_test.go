@@ -73,7 +73,7 @@ func TestAccSnapshot_restore(t *testing.T) {
 					Check: func(s *terraform.State) error {
 						id := s.RootModule().Resources[golden].Primary.ID
 						for _, img := range w.Sim.Images() {
-							if fmt.Sprint(img.ID) == id {
+							if w.ImageID(img) == id {
 								if img.Status != "available" || !framework.IsManaged(img.Labels) {
 									return fmt.Errorf("snapshot %s is %s with labels %v, want available and managed", id, img.Status, img.Labels)
 								}
@@ -203,7 +203,7 @@ func TestAccSnapshot_inPlace(t *testing.T) {
 			return func(s *terraform.State) error {
 				id := s.RootModule().Resources[golden].Primary.ID
 				for _, img := range w.Sim.Images() {
-					if fmt.Sprint(img.ID) == id {
+					if w.ImageID(img) == id {
 						if img.Description != name || img.Labels["team"] != team || !framework.IsManaged(img.Labels) {
 							return fmt.Errorf("snapshot %s is %q with labels %v, want %q with team=%s and managed-by", id, img.Description, img.Labels, name, team)
 						}

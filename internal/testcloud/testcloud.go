@@ -50,6 +50,10 @@ type Fixture struct {
 	CreatePath string
 	// Rejects are inputs the cloud's own rules refuse at plan.
 	Rejects []Reject
+	// machineID and imageID are the provider's IDs of a simulated machine
+	// and snapshot; nil means the simulator's ID in decimal.
+	machineID func(s sim.Server) string
+	imageID   func(img sim.Image) string
 	// createSSHKey adds a key through the cloud's own API (the simulator
 	// has no neutral SSH key API, and a user would use the cloud's).
 	createSSHKey func(tb testing.TB, a *Account, name, publicKey string)
@@ -211,15 +215,31 @@ provider "spuff" {
 `, a.Cloud.Name, a.Token, a.Endpoint)
 }
 
-// Servers returns the account's machines by ID.
+// Servers returns the account's machines by the provider's ID.
 func (a *Account) Servers() map[string]sim.Server {
 	out := map[string]sim.Server{}
 	for _, s := range a.Sim.Servers() {
 		if s.Cloud == "" || s.Cloud == a.Cloud.Name {
-			out[strconv.FormatInt(s.ID, 10)] = s
+			out[a.MachineID(s)] = s
 		}
 	}
 	return out
+}
+
+// MachineID is the provider's ID of a simulated machine.
+func (a *Account) MachineID(s sim.Server) string {
+	if a.machineID != nil {
+		return a.machineID(s)
+	}
+	return strconv.FormatInt(s.ID, 10)
+}
+
+// ImageID is the provider's ID of a simulated snapshot.
+func (a *Account) ImageID(img sim.Image) string {
+	if a.imageID != nil {
+		return a.imageID(img)
+	}
+	return strconv.FormatInt(img.ID, 10)
 }
 
 // Managed returns the IDs of the managed machines and snapshots.
@@ -230,8 +250,8 @@ func (a *Account) Managed() (servers, snapshots []string) {
 		}
 	}
 	for _, img := range a.Sim.Images() {
-		if framework.IsManaged(img.Labels) {
-			snapshots = append(snapshots, strconv.FormatInt(img.ID, 10))
+		if (img.Cloud == "" || img.Cloud == a.Cloud.Name) && framework.IsManaged(img.Labels) {
+			snapshots = append(snapshots, a.ImageID(img))
 		}
 	}
 	slices.Sort(servers)
@@ -251,19 +271,20 @@ func (a *Account) ServerID(tb testing.TB, name string) string {
 	return ""
 }
 
-func mustID(tb testing.TB, id string) int64 {
+// simID is the simulator's ID of the machine the provider calls id.
+func (a *Account) simID(tb testing.TB, id string) int64 {
 	tb.Helper()
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		tb.Fatalf("machine ID %q: %v", id, err)
+	s, ok := a.Servers()[id]
+	if !ok {
+		tb.Fatalf("no machine %q in the simulated account", id)
 	}
-	return n
+	return s.ID
 }
 
 // Delete deletes a machine out of band, as someone at the console would.
 func (a *Account) Delete(tb testing.TB, id string) {
 	tb.Helper()
-	if err := a.Sim.DeleteMachine(mustID(tb, id)); err != nil {
+	if err := a.Sim.DeleteMachine(a.simID(tb, id)); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -272,7 +293,7 @@ func (a *Account) Delete(tb testing.TB, id string) {
 // it is no longer spuff's).
 func (a *Account) SetLabels(tb testing.TB, id string, labels map[string]string) {
 	tb.Helper()
-	if err := a.Sim.SetLabels(mustID(tb, id), labels); err != nil {
+	if err := a.Sim.SetLabels(a.simID(tb, id), labels); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -300,7 +321,7 @@ func (a *Account) create(tb testing.TB, name, userData string, labels map[string
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return strconv.FormatInt(s.ID, 10)
+	return a.MachineID(s)
 }
 
 // CreateSSHKey adds an SSH key to the account.
