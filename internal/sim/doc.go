@@ -83,6 +83,14 @@
 // (with the primary IPv4 it was created with: as on Hetzner, addresses come
 // with the create answer, and only the status waits for ServerReadyDelay).
 //
+// An action's progress (Hetzner's "progress"; DigitalOcean's actions have
+// none) follows a ProgressProfile, set with SetProgress or spuff-sim
+// -progress: linear (the default), steps (0, 25, 50, 75 at each quarter),
+// stall (80 within the first tenth, then 80 until done) or none (0 until
+// done). Every profile reports 100 exactly when the action is done; the
+// others exist because real progress jumps and stalls, which linear
+// progress, the best case for a client estimating the finish, never does.
+//
 // RequestCounts (GET /_sim/requests) counts requests per route, faulted
 // ones included; FaultCounts (GET /_sim/faults/counts) counts the faults
 // applied by kind. Reset clears the world, both counts, the scripted faults
