@@ -527,11 +527,17 @@ func TestAccInstance_inPlace(t *testing.T) {
 	})
 }
 
-// A machine created on a bigger disk cannot move to a smaller one in place.
+// A machine created on a bigger disk cannot move to a smaller one in place,
+// where the disk comes with the size; where it does not (EC2's EBS
+// volumes), the smaller size is an update like any other.
 func TestAccInstance_shrinkReplaces(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
 		w := c.Start(t, sim.Options{})
+		want := plancheck.ResourceActionReplace
+		if !c.Cloud.Updates.ResizeKeepsDisk {
+			want = plancheck.ResourceActionUpdate
+		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: accProviders,
 			CheckDestroy:             checkDestroyed(w),
@@ -540,7 +546,7 @@ func TestAccInstance_shrinkReplaces(t *testing.T) {
 				{
 					Config: resizeConfig(w, "shrink", c.Size, "a"),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, plancheck.ResourceActionReplace)},
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devBox, want)},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
 				},
