@@ -156,11 +156,16 @@ func TestOutOfBandAdminAPI(t *testing.T) {
 func TestFrontEnds(t *testing.T) {
 	s := New(Options{})
 	fes := s.FrontEnds()
-	if len(fes) != 2 || fes[0].Cloud != "hetzner" || fes[0].Path != "/v1" || fes[0].OwnPort || fes[0].Handler == nil {
+	if len(fes) != 3 || fes[0].Cloud != "hetzner" || fes[0].Path != "/v1" || fes[0].OwnPort || fes[0].Handler == nil {
 		t.Errorf("FrontEnds = %+v", fes)
 	}
 	// godo drops path prefixes: DigitalOcean needs the root of its own port.
 	if do := fes[1]; do.Cloud != "digitalocean" || do.Path != "" || !do.OwnPort || do.FaultPrefix != "/v2" || do.Handler == nil {
 		t.Errorf("DigitalOcean front end = %+v", do)
+	}
+	// EC2 posts every call to / and matches faults by action name.
+	if aws := fes[2]; aws.Cloud != "aws" || aws.Title != "AWS EC2 API" || aws.Path != "" || !aws.OwnPort || aws.Handler == nil ||
+		aws.OwnsFaultKey == nil || !aws.OwnsFaultKey("RunInstances") || aws.OwnsFaultKey("/v1/servers") {
+		t.Errorf("EC2 front end = %+v", aws)
 	}
 }

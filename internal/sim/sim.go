@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/sim/digitalocean"
+	ec2sim "github.com/spuff/terraform-provider-spuff/internal/sim/ec2"
 	"github.com/spuff/terraform-provider-spuff/internal/sim/frontend"
 	"github.com/spuff/terraform-provider-spuff/internal/sim/hetzner"
 	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
@@ -23,8 +24,8 @@ type Options struct {
 	ServerReadyDelay time.Duration    // provisioning -> running (on Hetzner the public IPv4 is there from the create answer on; a DigitalOcean droplet gets it half way). 0 = next read sees running.
 	ImageReadyDelay  time.Duration    // snapshot image pending -> available (and its snapshot action -> success)
 	ActionDelay      time.Duration    // other actions (delete, power) running -> success; default 0
-	Tokens           []string         // allow-list; empty = any non-empty bearer token is accepted
-	RateLimit        int              // bucket size per token, refills 1 request/s; 0 means each cloud's real limits (Hetzner 3600; DigitalOcean 5,000/hour and 250/minute); negative disables limiting (headers still sent)
+	Tokens           []string         // allow-list; empty = any non-empty bearer token is accepted (EC2: the access key IDs of SigV4 signatures)
+	RateLimit        int              // bucket size per token, refills 1 request/s; 0 means each cloud's real limits (Hetzner 3600; DigitalOcean 5,000/hour and 250/minute; EC2 per class of action: Describe* 100 refilling 20/s, others 50 refilling 5/s); negative disables limiting (headers still sent)
 	Now              func() time.Time // clock; nil = time.Now (tests may inject a fake clock)
 	Faults           FaultRates       // random faults and latency for every cloud request; New panics if they don't Validate
 	Seed             int64            // seed of the random faults; 0 = seeded from the time (Seed reports it)
@@ -50,7 +51,15 @@ type FrontEnd struct {
 	// "" ("/v2"): a scripted fault whose path starts with it takes this
 	// API's error codes.
 	FaultPrefix string
-	Handler     http.Handler
+	// OwnsFaultKey, when set, claims the scripted faults whose path it
+	// accepts (EC2: an action name such as "RunInstances"), so they take
+	// this API's error codes.
+	OwnsFaultKey func(path string) bool
+	// DefaultImage, when set, is the name pattern (a trailing "*" matches
+	// any rest; the newest match wins) of the system image an out-of-band
+	// machine of an architecture boots when its spec names none.
+	DefaultImage func(arch string) string
+	Handler      http.Handler
 	// Status and ImageStatus word the world's states the cloud's way, for
 	// Servers() and Images().
 	Status      func(world.Phase) string
@@ -73,6 +82,12 @@ var frontEnds = []func(w *world.World, opts Options) FrontEnd{
 		return FrontEnd{Cloud: digitalocean.Name, Title: "DigitalOcean API", OwnPort: true, FaultPrefix: "/v2",
 			Handler: digitalocean.Handler(frontend.New(w, fe, opts.Tokens)), Status: digitalocean.Status,
 			ImageStatus: digitalocean.ImageStatus, ErrorCodes: digitalocean.ErrorCodes}
+	},
+	func(w *world.World, opts Options) FrontEnd {
+		fe := ec2sim.New(w, ec2sim.Options{RateLimit: opts.RateLimit})
+		return FrontEnd{Cloud: ec2sim.Name, Title: "AWS EC2 API", OwnPort: true, OwnsFaultKey: ec2sim.IsFaultKey,
+			DefaultImage: ec2sim.DefaultImage, Handler: ec2sim.Handler(frontend.New(w, fe, opts.Tokens)),
+			Status: ec2sim.Status, ImageStatus: ec2sim.ImageStatus, ErrorCodes: ec2sim.ErrorCodes}
 	},
 }
 
@@ -194,7 +209,7 @@ func (s *Sim) servers(secrets bool) []Server {
 // server renders m; the world must be locked.
 func (s *Sim) server(m *world.Machine, secrets bool) Server {
 	img := strconv.FormatInt(m.ImageID, 10)
-	if i := s.w.Images[m.ImageID]; i != nil && i.Name != "" {
+	if i := s.w.Images[m.ImageID]; i != nil && i.Kind == "system" && i.Name != "" {
 		img = i.Name
 	}
 	srv := Server{
@@ -248,6 +263,9 @@ func (s *Sim) image(img *world.Image, now time.Time) Image {
 func (s *Sim) normalize(f Fault) Fault {
 	best, bestLen := s.frontEnds[0], 0
 	for _, fe := range s.frontEnds {
+		if fe.OwnsFaultKey != nil && fe.OwnsFaultKey(f.Path) {
+			return f.Normalize(fe.ErrorCodes)
+		}
 		p := cmp.Or(fe.Path, fe.FaultPrefix)
 		if p != "" && strings.HasPrefix(f.Path, p) && len(p) > bestLen {
 			best, bestLen = fe, len(p)
@@ -339,7 +357,9 @@ var ErrInvalid = errors.New("invalid")
 // another client (the console, a script, someone else's Terraform) had
 // created it. Empty Cloud means Hetzner; empty Region, Size or Image take
 // the cloud's first region, size sold there and system image of that
-// architecture.
+// architecture (on EC2, "aws": the newest Ubuntu 24.04 AMI of the region).
+// Image is a system image's name, or a pattern ending in "*" whose newest
+// match is taken ("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*").
 type MachineSpec struct {
 	Cloud    string            `json:"cloud"`
 	Name     string            `json:"name"`
@@ -386,21 +406,51 @@ func (s *Sim) CreateMachine(spec MachineSpec) (Server, error) {
 	if size == nil {
 		return Server{}, fmt.Errorf("%w: size %q is not sold in %s", ErrInvalid, spec.Size, reg.Name)
 	}
+	pattern := spec.Image
+	if fe := s.frontEnd(spec.Cloud); pattern == "" && fe.DefaultImage != nil {
+		pattern = fe.DefaultImage(size.Arch)
+	}
+	prefix, newest := strings.CutSuffix(pattern, "*")
 	var img *world.Image
 	for _, i := range world.SortedValues(s.w.Images) {
-		if i.Cloud == spec.Cloud && i.Kind == "system" && i.Arch == size.Arch && (spec.Image == "" || i.Name == spec.Image) {
-			img = i
+		if i.Cloud != spec.Cloud || i.Kind != "system" || i.Arch != size.Arch || (i.Region != "" && i.Region != reg.Name) {
+			continue
+		}
+		switch {
+		case pattern == "" || i.Name == pattern:
+		case newest && strings.HasPrefix(i.Name, prefix):
+			if img != nil && !i.Created.After(img.Created) {
+				continue
+			}
+		default:
+			continue
+		}
+		img = i
+		if !newest {
 			break
 		}
 	}
 	if img == nil {
 		return Server{}, fmt.Errorf("%w: image %q not found for %s", ErrInvalid, spec.Image, size.Arch)
 	}
+	disk := size.DiskGB
+	if disk == 0 {
+		disk = 8 // an EBS-only size (EC2): the root volume of the seeded AMIs
+	}
 	m, _, _ := s.w.CreateMachine(world.MachineSpec{
-		Cloud: spec.Cloud, Name: spec.Name, Region: reg.Name, Size: size.Name, DiskGB: size.DiskGB, ImageID: img.ID,
+		Cloud: spec.Cloud, Name: spec.Name, Region: reg.Name, Zone: defaultZone(spec.Cloud, reg.Name), Size: size.Name, DiskGB: disk, ImageID: img.ID,
 		Labels: world.CloneLabels(spec.Labels), UserData: spec.UserData, Start: true, IPv4: true, IPv6: true,
 	}, now)
 	return s.server(m, false), nil
+}
+
+// defaultZone is where an out-of-band machine of the cloud is placed in
+// region: EC2's first availability zone; "" for clouds without zones.
+func defaultZone(cloud, region string) string {
+	if cloud == ec2sim.Name {
+		return region + "a"
+	}
+	return ""
 }
 
 // Machine returns one machine as of now.

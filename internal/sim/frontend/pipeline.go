@@ -54,6 +54,14 @@ type FrontEnd interface {
 	ContentType() string
 }
 
+// LimiterNamer is implemented by a front end with more than one rate-limit
+// bucket per caller (EC2: one per class of action). LimiterName names the
+// world limiter (see world.AddLimiter) the request draws from; front ends
+// without it draw from the limiter under their Name.
+type LimiterNamer interface {
+	LimiterName(r *http.Request) string
+}
+
 // Handler serves one route with the world locked and settled at c.Now. A
 // nil body means an empty response.
 type Handler func(c *Call) (status int, body []byte, err error)
@@ -66,6 +74,7 @@ type Call struct {
 	Params map[string]int64 // path parameters
 	Now    time.Time
 	Token  string
+	Header http.Header // the request's headers (EC2 reads the region from its signature's scope)
 	// Base is the scheme and host the client called ("http://127.0.0.1:41234"),
 	// for front ends whose answers carry absolute links (DigitalOcean).
 	Base string
@@ -174,7 +183,7 @@ func (p *Pipeline) serve(r *http.Request, body []byte, readErr error, arr world.
 	token := p.fe.Token(r)
 	w.Lock()
 	defer w.Unlock()
-	lim := w.Limiter(p.fe.Name())
+	lim := p.limiter(r)
 	now := w.Now()
 	authorized := p.authorized(token)
 	// What the headers of an answer that never reached the backend report:
@@ -225,7 +234,7 @@ func (p *Pipeline) faultResponse(f *world.Fault, rate, empty world.RateState) re
 // world locked by serve.
 func (p *Pipeline) backend(r *http.Request, body []byte, readErr error, token string, authorized bool, now time.Time) response {
 	w := p.w
-	lim := w.Limiter(p.fe.Name())
+	lim := p.limiter(r)
 	handler, params, _, routeStatus := p.fe.Route(r.Method, r.URL.Path)
 	if !authorized {
 		return p.errorResponse(lim.Peek("", now),
@@ -248,11 +257,20 @@ func (p *Pipeline) backend(r *http.Request, body []byte, readErr error, token st
 	}
 
 	w.Settle(now)
-	status, out, err := handler(&Call{Method: r.Method, Query: r.URL.Query(), Body: body, Params: params, Now: now, Token: token, Base: baseURL(r)})
+	status, out, err := handler(&Call{Method: r.Method, Query: r.URL.Query(), Body: body, Params: params, Now: now, Token: token, Header: r.Header, Base: baseURL(r)})
 	if err != nil {
 		return p.errorResponse(rate, err)
 	}
 	return response{status: status, rate: rate, body: out}
+}
+
+// limiter is the world limiter the request draws from; the world must be
+// locked.
+func (p *Pipeline) limiter(r *http.Request) *world.Limiter {
+	if n, ok := p.fe.(LimiterNamer); ok {
+		return p.w.Limiter(n.LimiterName(r))
+	}
+	return p.w.Limiter(p.fe.Name())
 }
 
 func (p *Pipeline) authorized(token string) bool {

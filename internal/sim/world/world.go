@@ -97,6 +97,9 @@ const (
 	// IPsWhileBooting means they appear half way through provisioning
 	// (DigitalOcean's droplets boot without networks at first).
 	IPsWhileBooting
+	// IPsOnceRunning means they appear when provisioning ends (an EC2
+	// instance has its public IPv4 only once it runs).
+	IPsOnceRunning
 )
 
 // SnapshotTiming says when a snapshot image becomes visible.
@@ -166,6 +169,9 @@ type World struct {
 	SSHKeys     map[int64]*SSHKey
 	Tags        map[string]bool  // cloud + "\x00" + name: tags created on their own, on no resource yet (DigitalOcean)
 	idempotency map[string]int64 // cloud + "\x00" + key -> machine ID
+	// Disks are the disk snapshots behind images, for clouds that show
+	// them on their own.
+	Disks map[int64]*DiskSnapshot
 
 	Faults   []*Fault
 	Counts   map[string]int
@@ -189,7 +195,14 @@ type Machine struct {
 	Labels   map[string]string
 	UserData string // never rendered by a cloud API or logged; the admin API shows it only when asked for secrets
 	SSHKeys  []int64
+	Zone     string // placement within the region (an availability zone); "" = none
 	Created  time.Time
+	// IdempotencyKey is the key the machine was created with ("" = none).
+	IdempotencyKey string
+	// RequestDigest is the digest of the create request that made the
+	// machine, when its front end sent one: a repeated idempotency key with
+	// another digest is a different request.
+	RequestDigest string
 
 	Phase   Phase       // settled phase; see Settle
 	Pending *Transition // phase change waiting for its actions
@@ -222,7 +235,8 @@ type Image struct {
 	ID          int64
 	Cloud       string
 	Kind        string // "system" or "snapshot"
-	Name        string // system images only; snapshots have no name
+	Name        string // system images; a snapshot only where its cloud names snapshots
+	Owner       string // the publisher of a system image (an account ID); "" = the caller's own account
 	Description string
 	OSFlavor    string
 	OSVersion   string
@@ -234,8 +248,25 @@ type Image struct {
 	RapidDeploy bool
 	FromMachine int64
 	FromName    string
-	Region      string // where a snapshot is stored: its machine's region
+	Region      string // where a snapshot is stored: its machine's region; a system image seeded per region: its region ("" = every region)
 	Action      int64  // the snapshot action of a snapshot
+	Disk        int64  // the DiskSnapshot it was made from; 0 = none
+}
+
+// DiskSnapshot is the stored copy of a machine's disk behind a snapshot
+// image, for clouds that list and delete it on its own (an EC2 image's EBS
+// snapshot). It outlives its image unless deleted with it, and can't be
+// deleted while an image uses it (see DiskInUse).
+type DiskSnapshot struct {
+	ID          int64
+	Cloud       string
+	Region      string
+	SizeGB      int
+	FromMachine int64
+	Description string
+	Labels      map[string]string
+	Created     time.Time
+	Action      int64 // the snapshot action writing it
 }
 
 // Action is an asynchronous operation. Its state is a function of the
@@ -308,6 +339,11 @@ func (w *World) AddCloud(name string, c Cloud, limiter *Limiter) {
 // Catalog returns a cloud's catalogue.
 func (w *World) Catalog(cloud string) *Catalog { return &w.clouds[cloud].Catalog }
 
+// AddLimiter registers a further limiter under name, for a front end with
+// more than one bucket per caller (see frontend.LimiterNamer); Reset
+// empties it with the others.
+func (w *World) AddLimiter(name string, limiter *Limiter) { w.limiters[name] = limiter }
+
 // Limiter returns a cloud's rate limiter.
 func (w *World) Limiter(cloud string) *Limiter { return w.limiters[cloud] }
 
@@ -337,6 +373,7 @@ func (w *World) Reset() {
 	}
 	w.Actions = map[int64]*Action{}
 	w.SSHKeys = map[int64]*SSHKey{}
+	w.Disks = map[int64]*DiskSnapshot{}
 	w.Tags = map[string]bool{}
 	w.idempotency = map[string]int64{}
 	w.Faults = nil
@@ -454,6 +491,9 @@ func (w *World) Settle(now time.Time) {
 		m.Phase = t.FailTo
 		if ok {
 			m.Phase = t.To
+			if t.To == Gone {
+				m.Deleted = r.at
+			}
 			if t.Size != "" {
 				m.Size = t.Size
 			}
@@ -522,12 +562,15 @@ type MachineSpec struct {
 	Labels   map[string]string
 	UserData string
 	SSHKeys  []int64
+	Zone     string
 	Start    bool
 	IPv4     bool
 	IPv6     bool
 	// IdempotencyKey, when set, is remembered: a second create with the
 	// same key finds the first machine (see Idempotent).
 	IdempotencyKey string
+	// RequestDigest is kept on the machine (Machine.RequestDigest).
+	RequestDigest string
 }
 
 // CreateMachine adds a machine that provisions for Delays.MachineReady. It
@@ -545,17 +588,25 @@ func (w *World) CreateMachine(spec MachineSpec, now time.Time) (*Machine, *Actio
 		Labels:   spec.Labels,
 		UserData: spec.UserData,
 		SSHKeys:  spec.SSHKeys,
+		Zone:     spec.Zone,
 		Created:  now,
 		Phase:    Provisioning,
 		WantIPv4: spec.IPv4,
 		WantIPv6: spec.IPv6,
 	}
+	m.IdempotencyKey, m.RequestDigest = spec.IdempotencyKey, spec.RequestDigest
 	delay := w.Delays.MachineReady
 	switch w.policy(spec.Cloud).IPs {
 	case IPsAtCreate:
 		w.assignIPs(m)
 	case IPsWhileBooting:
 		m.ipsAt = now.Add(delay / 2)
+		if delay == 0 {
+			w.assignIPs(m)
+			m.ipsAt = time.Time{}
+		}
+	case IPsOnceRunning:
+		m.ipsAt = now.Add(delay)
 		if delay == 0 {
 			w.assignIPs(m)
 			m.ipsAt = time.Time{}
@@ -611,6 +662,18 @@ func (w *World) Busy(m *Machine, now time.Time) bool {
 func (w *World) DeleteMachine(m *Machine, now time.Time) *Action {
 	a := w.NewAction(m.Cloud, KindDelete, now, w.Delays.Action, Ref{ID: m.ID, Type: RefMachine})
 	w.RemoveMachine(m, now)
+	return a
+}
+
+// DeleteMachineSlowly deletes m with an action: the machine is in phase
+// Deleting while the action runs (EC2's shutting-down) and then Gone, a
+// tombstone for the cloud's Tombstone from then on (or removed at the next
+// Settle when the cloud keeps none).
+func (w *World) DeleteMachineSlowly(m *Machine, now time.Time) *Action {
+	a := w.NewAction(m.Cloud, KindDelete, now, w.Delays.Action, Ref{ID: m.ID, Type: RefMachine})
+	m.Pending = &Transition{Actions: []int64{a.ID}, To: Gone, FailTo: Gone}
+	m.Phase = Deleting
+	m.ipsAt = time.Time{}
 	return a
 }
 
@@ -675,6 +738,37 @@ func (w *World) SnapshotMachine(m *Machine, description string, labels map[strin
 	m.LockAction = a.ID
 	w.Images[img.ID] = img
 	return img, a
+}
+
+// AddDisk records the disk snapshot behind img (made by its snapshot
+// action, of the image's machine and size), with its own labels.
+func (w *World) AddDisk(img *Image, sizeGB int, labels map[string]string) *DiskSnapshot {
+	d := &DiskSnapshot{ID: w.NewID(), Cloud: img.Cloud, Region: img.Region, SizeGB: sizeGB, FromMachine: img.FromMachine,
+		Description: img.Description, Labels: labels, Created: img.Created, Action: img.Action}
+	w.Disks[d.ID] = d
+	img.Disk = d.ID
+	return d
+}
+
+// DiskInUse returns an image made from the disk snapshot, or nil.
+func (w *World) DiskInUse(id int64) *Image {
+	for _, img := range SortedValues(w.Images) {
+		if img.Disk == id {
+			return img
+		}
+	}
+	return nil
+}
+
+// DiskDone reports whether the disk snapshot has been written at now.
+func (w *World) DiskDone(d *DiskSnapshot, now time.Time) bool {
+	a := w.Actions[d.Action]
+	return a == nil || a.Done(now)
+}
+
+// DisksOf returns the cloud's disk snapshots by ID.
+func (w *World) DisksOf(cloud string) []*DiskSnapshot {
+	return ofCloud(w.Disks, func(d *DiskSnapshot) bool { return d.Cloud == cloud })
 }
 
 // ImageState is the image's state at now: system images are always available; a snapshot is pending
