@@ -1,5 +1,5 @@
 // Command spuff-sim runs the spuff cloud simulator: stateful local cloud
-// APIs (Hetzner Cloud and DigitalOcean) over one world, that the official SDKs and
+// APIs (Hetzner Cloud, DigitalOcean and AWS EC2) over one world, that the official SDKs and
 // Terraform providers can use offline. It prints one line per cloud API
 // and one for the admin API. See package internal/sim for what it simulates.
 package main
@@ -55,8 +55,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(fs.Output(), `Usage: spuff-sim [flags]
 
 spuff-sim serves simulated cloud APIs over one world (the Hetzner Cloud
-API under /v1, and the DigitalOcean API at the root of a port of its own,
-since godo drops path prefixes) and an admin API under /_sim (reset, config, faults,
+API under /v1, the DigitalOcean API at the root of a port of its own,
+since godo drops path prefixes, and the AWS EC2 API, every call POST /, on
+another) and an admin API under /_sim (reset, config, faults,
 clock, state, requests, and out-of-band changes to machines and snapshots:
 /_sim/machines, /_sim/images). It prints one line per cloud API. Point hcloud-go,
 terraform-provider-hcloud or the spuff provider at http://ADDR/v1 with any
@@ -65,14 +66,19 @@ non-empty bearer token, or only those given with -token
 /_sim/state lists servers and snapshots; /_sim/state?secrets=1 adds each
 server's user_data, which the cloud API never shows back. Point godo
 (godo.SetBaseURL) or terraform-provider-digitalocean (DIGITALOCEAN_API_URL)
-at the DigitalOcean line's URL.
+at the DigitalOcean line's URL, and aws-sdk-go-v2 (ec2.Options.BaseEndpoint,
+or AWS_ENDPOINT_URL_EC2) at the AWS EC2 line's URL with any access key ID
+(-token lists the allowed ones) and any secret: signatures are not checked.
 
 The catalogue is Hetzner's of late 2026: cx23-cx53, cpx12-cpx62, cax11-cax41,
 ccx13-ccx63, and cpx11-cpx51 only where still sold (ash, hil); cx22-cx52 are
 gone, and /v1/datacenters answers 410 as the real API does. DigitalOcean's
 has twelve regions, the Basic sizes from s-1vcpu-512mb-10gb and a few
 premium ones, and ubuntu-22-04-x64, ubuntu-24-04-x64, ubuntu-26-04-x64,
-debian-12-x64 and debian-13-x64.
+debian-12-x64 and debian-13-x64. EC2's has us-east-1, us-east-2, us-west-2,
+eu-central-1, eu-west-1 and ap-southeast-1, t3, t4g, m7i, m7g and c7i
+types (no m7g in ap-southeast-1), and public Ubuntu 24.04 and 22.04 and
+Debian 12 and 13 AMIs (amd64 and arm64, two builds each) in every region.
 
 Random faults hit every cloud API request before it changes anything, never the
 admin API: -fault-5xx answers 500/502/503/504 in equal shares, -fault-429
@@ -94,7 +100,7 @@ Flags:
 	actionDelay := fs.Duration("action-delay", 0, "how long other actions (delete_server, power actions) run")
 	var tokens stringList
 	fs.Var(&tokens, "token", "accept only this bearer token (repeatable); default: accept any non-empty token")
-	rateLimit := fs.Int("rate-limit", 0, "requests per token bucket, refilled 1/s; 0 = each cloud's real limits (Hetzner 3600; DigitalOcean 5000/hour and 250/minute), negative = unlimited")
+	rateLimit := fs.Int("rate-limit", 0, "requests per token bucket, refilled 1/s; 0 = each cloud's real limits (Hetzner 3600; DigitalOcean 5000/hour and 250/minute; EC2 Describe* 100 refilling 20/s, other actions 50 refilling 5/s), negative = unlimited")
 	var rates sim.FaultRates
 	fs.Float64Var(&rates.ServerError, "fault-5xx", 0, "share of requests answered with a 5xx, 0..1")
 	fs.Float64Var(&rates.RateLimit, "fault-429", 0, "share of requests answered with 429 rate_limit_exceeded, 0..1")

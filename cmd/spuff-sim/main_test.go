@@ -79,13 +79,15 @@ func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
 	}
 	// One line per cloud API and one for the admin API, as
 	// ../shared/checks/lib/tfsim.sh reads them.
-	var hetznerLine, doLine, adminLine string
+	var hetznerLine, doLine, awsLine, adminLine string
 	for _, l := range strings.Split(stdout.String(), "\n") {
 		switch {
 		case strings.Contains(strings.ToLower(l), "hetzner"):
 			hetznerLine = l
 		case strings.Contains(strings.ToLower(l), "digitalocean"):
 			doLine = l
+		case strings.Contains(l, "AWS EC2 API"):
+			awsLine = l
 		case strings.Contains(strings.ToLower(l), "admin"):
 			adminLine = l
 		}
@@ -108,6 +110,30 @@ func TestRunServesWritesURLFileAndStopsOnSignal(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Ratelimit-Limit") != "5000" {
 			t.Errorf("GET %s/v2/regions: %d, ratelimit-limit %q", doURL, resp.StatusCode, resp.Header.Get("Ratelimit-Limit"))
+		}
+	}
+
+	// EC2 too: every call is POST / of its own port; the -token allow-list
+	// holds access key IDs.
+	awsURL := awsLine[strings.LastIndex(awsLine, " ")+1:]
+	if !strings.HasPrefix(awsLine, "  AWS EC2 API (aws): http://127.0.0.1:") || awsURL == base || awsURL == doURL {
+		t.Errorf("AWS line %q", awsLine)
+	} else {
+		for _, tc := range []struct {
+			key    string
+			status int
+		}{{"secret-token", http.StatusOK}, {"AKIDOTHER", http.StatusUnauthorized}} {
+			req, _ := http.NewRequest(http.MethodPost, awsURL+"/", strings.NewReader("Action=DescribeRegions&Version=2016-11-15"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+tc.key+"/20261120/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=00")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "text/xml;charset=UTF-8" {
+				t.Errorf("EC2 DescribeRegions as %s: %d %q, want %d", tc.key, resp.StatusCode, resp.Header.Get("Content-Type"), tc.status)
+			}
 		}
 	}
 

@@ -11,11 +11,11 @@
 //
 //   - world: cloud-neutral state. Machines in neutral phases (provisioning,
 //     running, stopping, off, resizing, deleting, gone), actions of neutral
-//     kinds, images, SSH keys, a catalogue per cloud, tombstones, an
+//     kinds, images, disk snapshots behind images, SSH keys, a catalogue per cloud, tombstones, an
 //     idempotency index, the clock, scripted faults, random fault rates with
 //     their seeded stream, request and fault counts and per-token rate-limit
-//     buckets. Each cloud registers a Policy: IPs at create or while
-//     booting, deletes instant or tombstoned, snapshot images present at
+//     buckets. Each cloud registers a Policy: IPs at create, while
+//     booting or once running, deletes instant or tombstoned, snapshot images present at
 //     once or only when their action completes.
 //
 //   - frontend: the one request pipeline (count, delay, scripted and random
@@ -30,7 +30,15 @@
 //     of its own (FrontEnd.OwnPort: godo drops path prefixes), with
 //     droplet statuses and action types, flat tags over the world's
 //     labels, {"id","message","request_id"} errors and the 5,000/hour and
-//     250/minute limits. An EC2 front end is to be added beside them.
+//     250/minute limits.
+//
+//   - ec2 (package ec2sim): the AWS EC2 API (cloud "aws") at the root of a
+//     listener of its own, since every call is POST / in the Query
+//     protocol: XML answers and error envelope, instance states, AMIs
+//     with their EBS snapshots, ClientToken idempotency, terminated
+//     instances listed for an hour, SigV4 access key IDs as tokens, faults
+//     and request counts keyed by action name, per-action-class token
+//     buckets throttling with 503 RequestLimitExceeded.
 //
 //   - this package: the facade tests and cmd/spuff-sim use (New, Handler,
 //     FrontEnds, Servers, Images, faults, counts) and the admin API under
@@ -106,5 +114,6 @@
 // # Cloud APIs
 //
 // The Hetzner Cloud API and its choices are documented in package hetzner,
-// the DigitalOcean API's in package digitalocean.
+// the DigitalOcean API's in package digitalocean, the EC2 API's in package
+// ec2sim (internal/sim/ec2).
 package sim

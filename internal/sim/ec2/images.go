@@ -1,6 +1,7 @@
 package ec2sim
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -291,7 +292,7 @@ func (f *fe) describeImages(c *call) ([]*node, error) {
 		for _, id := range ids {
 			img, err := f.findImage(c, id)
 			if err != nil {
-				if ae, _ := err.(*apiError); ae != nil && ae.code == "InvalidAMIID.NotFound" {
+				if ae := (*apiError)(nil); errors.As(err, &ae) && ae.code == "InvalidAMIID.NotFound" {
 					unknown = append(unknown, id)
 					continue
 				}

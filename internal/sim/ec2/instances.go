@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -339,7 +340,7 @@ func (f *fe) findInstances(c *call, required bool) ([]*world.Machine, error) {
 	for _, id := range ids {
 		m, err := f.findInstance(c, id)
 		if err != nil {
-			if ae, _ := err.(*apiError); ae != nil && ae.code == "InvalidInstanceID.NotFound" {
+			if ae := (*apiError)(nil); errors.As(err, &ae) && ae.code == "InvalidInstanceID.NotFound" {
 				unknown = append(unknown, id)
 				continue
 			}

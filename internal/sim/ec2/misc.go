@@ -293,9 +293,9 @@ func (f *fe) describeInstanceTypes(c *call) ([]*node, error) {
 }
 
 type offering struct {
-	id             int64
-	typ, locType   string
-	location, zone string
+	id           int64
+	typ, locType string
+	location     string
 }
 
 func (f *fe) describeInstanceTypeOfferings(c *call) ([]*node, error) {

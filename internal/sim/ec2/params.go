@@ -213,11 +213,11 @@ func page[T any](c *call, all []T, id func(T) int64, lo, hi int, exclusive strin
 	if exclusive != "" && len(c.indices(exclusive)) > 0 {
 		return nil, "", combination(fmt.Sprintf("The parameter %ss cannot be used with the parameter maxResults", exclusive))
 	}
-	max, err := strconv.Atoi(ms)
-	if err != nil || max < lo || max > hi {
+	size, err := strconv.Atoi(ms)
+	if err != nil || size < lo || size > hi {
 		return nil, "", invalidValue(fmt.Sprintf("Value ( %s ) for parameter maxResults is invalid. Expecting a value between %d and %d.", ms, lo, hi))
 	}
-	end := min(start+max, len(all))
+	end := min(start+size, len(all))
 	out := all[start:end]
 	next := ""
 	if end < len(all) {

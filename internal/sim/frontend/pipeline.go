@@ -7,11 +7,12 @@
 // unless a scripted fault says After, so a retried request can't duplicate
 // anything.
 //
-// A front end (package hetzner; later digitalocean and ec2) plugs in
-// through the FrontEnd hooks: its routes, the key its faults are matched on
-// ("/v1/servers" for Hetzner, an EC2 action name later), its auth scheme,
+// A front end (packages hetzner, digitalocean and ec2) plugs in through
+// the FrontEnd hooks: its routes, the key its faults are matched on
+// ("/v1/servers" for Hetzner, the action name for EC2), its auth scheme,
 // its error bodies, its rate-limit headers and content type. The world
-// holds its rate limiter under its name.
+// holds its rate limiter under its name, or several when it implements
+// LimiterNamer (EC2's bucket per class of action).
 package frontend
 
 import (

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/sim/world"
 )
@@ -104,5 +105,52 @@ func TestPipelineUsesTheHooks(t *testing.T) {
 	w.Unlock()
 	if counts != 5 || fe.creates != 1 {
 		t.Errorf("counted %d requests, %d creates; want 5 and 1", counts, fe.creates)
+	}
+}
+
+// classed is fake with a bucket per class of action (LimiterNamer) and a
+// handler that reads a request header.
+type classed struct{ fake }
+
+func (c *classed) LimiterName(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Query().Get("Action"), "Describe") {
+		return "fake/describe"
+	}
+	return "fake/mutate"
+}
+
+func (c *classed) Route(method, path string) (Handler, map[string]int64, string, int) {
+	return func(call *Call) (int, []byte, error) {
+		return http.StatusOK, []byte("region " + call.Header.Get("X-Region")), nil
+	}, nil, "POST /", 0
+}
+
+func TestPipelineLimiterNamer(t *testing.T) {
+	w := world.New(world.Options{})
+	w.AddCloud("fake", world.Cloud{}, world.NewLimiter(100, 100))
+	w.AddLimiter("fake/describe", world.NewWindowLimiter(world.Window{Size: 2, Per: time.Hour}))
+	w.AddLimiter("fake/mutate", world.NewWindowLimiter(world.Window{Size: 1, Per: time.Hour}))
+	srv := httptest.NewServer(New(w, &classed{fake{w: w}}, nil))
+	defer srv.Close()
+	call := func(action string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/?Action="+action, nil)
+		req.Header.Set("X-Key", "k")
+		req.Header.Set("X-Region", "r1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for i, tc := range []struct {
+		action string
+		status int
+	}{{"DescribeA", 200}, {"Create", 200}, {"DescribeB", 200}, {"Create", 429}, {"DescribeA", 429}} {
+		if st, body := call(tc.action); st != tc.status || st == 200 && body != "region r1" {
+			t.Errorf("request %d (%s): %d %q, want %d", i+1, tc.action, st, body, tc.status)
+		}
 	}
 }

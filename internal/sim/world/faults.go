@@ -17,7 +17,7 @@ import (
 // included.
 //
 // Path is matched against the fault key a front end gives each request:
-// for Hetzner the request path including the /v1 prefix, for EC2 later its
+// for Hetzner the request path including the /v1 prefix, for EC2 its
 // action name. It is an exact key, or a prefix ending in "*"
 // ("/v1/servers*"). The special form "action:<command>"
 // ("action:create_image", or "action:*" for any command) does not match

@@ -6,10 +6,10 @@
 // It knows no wire format and no cloud's words. Machines go through neutral
 // phases (Provisioning, Running, Stopping, Off, ...) and actions have
 // neutral kinds (KindCreate, KindSnapshot, ...); each cloud registers a
-// Policy saying how its machines behave (IPs at create or while booting,
-// deletes instant or tombstoned, snapshot images present at once or only
-// once their action completes). A front end (package hetzner, later
-// digitalocean and ec2) translates its wire format to and from the world;
+// Policy saying how its machines behave (IPs at create, while booting or
+// once running, deletes instant or tombstoned, snapshot images present at
+// once or only once their action completes). A front end (packages
+// hetzner, digitalocean and ec2) translates its wire format to and from the world;
 // package frontend is the request pipeline they share.
 //
 // Time never advances in the background: every phase is computed from the
