@@ -1,6 +1,9 @@
 package framework
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // Seen keeps, per machine waited for, the last state a batched poll saw
 // of it and how many polls in a row missed it, so that a finished wait
@@ -68,3 +71,9 @@ func ReadyState(id string, inst *Instance, misses int) WatchState {
 	}
 	return WatchState{Done: inst.IsReady()}
 }
+
+// ReadyFirstLook is the first poll after a create: soon, so that a machine
+// ready at once (a simulator with instant readiness) is seen at once, and
+// the creates of one apply, answered within milliseconds of each other,
+// still share it. A real machine takes seconds: it costs that one look.
+const ReadyFirstLook = 150 * time.Millisecond

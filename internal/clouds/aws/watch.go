@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -13,9 +12,6 @@ import (
 // Waiting is the framework's batched watchers: EC2 reports no progress,
 // and DescribeInstances reads many instances of a region in one call, so
 // a poll asks each region once for every instance waited for there.
-
-// firstLook is the first poll after a launch.
-const firstLook = 500 * time.Millisecond
 
 // seenInstances is the framework's Seen, so that a finished wait returns
 // the instance its last poll read.
@@ -131,7 +127,7 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeouts.InstanceReady)
 	defer cancel()
-	err := p.ready.Wait(ctx, framework.Watch[struct{}]{Key: id, FirstLook: firstLook, Operation: "waiting for instance " + id + " to be running"})
+	err := p.ready.Wait(ctx, framework.Watch[struct{}]{Key: id, FirstLook: framework.ReadyFirstLook, Operation: "waiting for instance " + id + " to be running"})
 	if err != nil {
 		p.seen.Take(id)
 		return nil, err

@@ -2,7 +2,6 @@ package digitalocean
 
 import (
 	"context"
-	"time"
 
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 )
@@ -12,9 +11,6 @@ import (
 // step near a second, shorter when many droplets share each look; see
 // framework.Watcher); this file only says how to ask: one droplet is read
 // by ID, several at once by one walk of the managed droplets' list.
-
-// firstLook is the first poll after a create.
-const firstLook = 500 * time.Millisecond
 
 func newReadyWatcher(p *Provider) *framework.Watcher[struct{}] {
 	return framework.NewWatcher(framework.WatcherConfig[struct{}]{
@@ -83,7 +79,7 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 	ctx, cancel := context.WithTimeout(ctx, p.timeouts.InstanceReady)
 	defer cancel()
 	err := p.ready.Wait(ctx, framework.Watch[struct{}]{
-		Key: id, FirstLook: firstLook,
+		Key: id, FirstLook: framework.ReadyFirstLook,
 		Operation: "waiting for instance " + id + " to be ready",
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,7 +43,11 @@ type Provider struct {
 	// actions follows the actions of snapshots and updates.
 	actions *framework.Watcher[[]int64]
 	// gone confirms deletes, sharing one poll among all (see gone.go).
-	gone      *framework.Watcher[struct{}]
+	gone *framework.Watcher[struct{}]
+	// deleting holds the delete action of each server this process
+	// deleted, by ID, until WaitGone takes it: the action says when the
+	// server is gone, through the shared action watcher.
+	deleting  sync.Map
 	listPages atomic.Int64 // pages of the last list of managed servers
 }
 
@@ -188,9 +193,12 @@ func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 	}
 	about := subject{Type: "instance", ID: id}
 	err = p.whileBusy(ctx, "instance "+id, func(ctx context.Context) error {
-		_, _, err := p.client.Server.DeleteWithResult(ctx, &hcloud.Server{ID: n})
+		res, _, err := p.client.Server.DeleteWithResult(ctx, &hcloud.Server{ID: n})
 		if err != nil {
 			return fail(ctx, err, about)
+		}
+		if res != nil && res.Action != nil {
+			p.deleting.Store(id, res.Action)
 		}
 		return nil
 	})

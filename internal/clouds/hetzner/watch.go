@@ -25,7 +25,7 @@ const actionBatch = 50
 // firstLook is the first poll after a create: soon, so a machine that is
 // quick to start is not kept waiting, and its progress by then already
 // dates the finish of a slow one.
-const firstLook = 150 * time.Millisecond
+const firstLook = framework.ReadyFirstLook
 
 // newReadyWatcher follows the create actions of servers, keyed by server
 // ID, with the actions as each one's handle.
