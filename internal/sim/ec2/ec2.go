@@ -32,13 +32,14 @@ const DefaultAccount = "000000000000"
 
 // Policy is how instances and AMIs move through the world: the public IPv4
 // appears once the instance runs, a terminated instance stays listed as
-// terminated for an hour, and an AMI is listed (pending) from CreateImage
-// on.
+// terminated for an hour (so does one whose launch failed), and an AMI is
+// listed (pending) from CreateImage on.
 var Policy = world.Policy{
-	IPs:        world.IPsOnceRunning,
-	Snapshots:  world.SnapshotAtOnce,
-	Tombstone:  time.Hour,
-	ActionName: func(k world.Kind) string { return actionNames[k] },
+	IPs:          world.IPsOnceRunning,
+	Snapshots:    world.SnapshotAtOnce,
+	Tombstone:    time.Hour,
+	FailedCreate: world.Gone,
+	ActionName:   func(k world.Kind) string { return actionNames[k] },
 }
 
 // actionNames are the EC2 actions that start the world's kinds of action,
@@ -446,7 +447,24 @@ type ridWriter struct {
 	old, new []byte
 }
 
+// settle is how long a long answer waits before it is written. smithy's
+// ClientHandler closes the request body as soon as http.Client.Do
+// returns, while net/http's writeLoop may still be probing that body for
+// bytes beyond its Content-Length; when the probe loses the race, the
+// transport closes the connection, and an answer longer than the client's
+// read buffer (4 KiB) fails half read with "use of closed network
+// connection". Against AWS the network's latency hides the race; against a
+// local simulator a server this fast loses it in some percent of long
+// DescribeInstances answers. A short wait lets the probe finish first.
+const settle = 3 * time.Millisecond
+
+// longAnswer is the size from which an answer waits settle.
+const longAnswer = 2 << 10
+
 func (w *ridWriter) Write(b []byte) (int, error) {
+	if len(b) >= longAnswer {
+		time.Sleep(settle)
+	}
 	if bytes.Contains(b, w.old) {
 		if _, err := w.ResponseWriter.Write(bytes.ReplaceAll(b, w.old, w.new)); err != nil {
 			return 0, err

@@ -271,6 +271,17 @@ func TestRunWaitAndClientToken(t *testing.T) {
 	if len(e.s.Servers()) != 1 {
 		t.Fatalf("a mismatch created a machine")
 	}
+	// ClientTokens are per region: the same token elsewhere is a new launch.
+	eu := e.client(akid, "eu-west-1", 1)
+	euIn := &ec2.RunInstancesInput{ImageId: e.newestAMI(eu, "099720109477", noble+"*", "x86_64").ImageId, InstanceType: types.InstanceTypeT3Micro,
+		MinCount: aws.Int32(1), MaxCount: aws.Int32(1), ClientToken: aws.String("token-1")}
+	euOut, err := eu.RunInstances(e.ctx, euIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *euOut.Instances[0].InstanceId == *inst.InstanceId || *euOut.Instances[0].ClientToken != "token-1" || len(e.s.Servers()) != 2 {
+		t.Fatalf("the token in eu-west-1: %s, %d machines", *euOut.Instances[0].InstanceId, len(e.s.Servers()))
+	}
 }
 
 func TestRunInstancesRefusals(t *testing.T) {
@@ -319,6 +330,28 @@ func TestRunInstancesRefusals(t *testing.T) {
 	e.run(&ec2.RunInstancesInput{ImageId: &arm, InstanceType: types.InstanceTypeT4gMicro})
 	if srv := e.s.Servers(); len(srv) != 1 || srv[0].ServerType != "t4g.micro" {
 		t.Fatalf("arm launch: %+v", srv)
+	}
+}
+
+// A launch whose world action fails ends terminated with
+// Server.InternalError, so the running waiter fails instead of waiting.
+func TestFailedLaunch(t *testing.T) {
+	e := newEnv(t, sim.Options{ServerReadyDelay: 100 * time.Millisecond})
+	e.s.InjectFault(sim.Fault{Path: "action:RunInstances"})
+	inst := e.run(&ec2.RunInstancesInput{})
+	if inst.State.Name != types.InstanceStateNamePending {
+		t.Fatalf("a failing launch answers %s", inst.State.Name)
+	}
+	w := ec2.NewInstanceRunningWaiter(e.c, func(o *ec2.InstanceRunningWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+	})
+	err := w.Wait(e.ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{*inst.InstanceId}}, 10*time.Second)
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "failure") {
+		t.Fatalf("running waiter on a failed launch: %v", err)
+	}
+	got := e.describe(*inst.InstanceId)
+	if got.State.Name != types.InstanceStateNameTerminated || got.StateReason == nil || *got.StateReason.Code != "Server.InternalError" {
+		t.Fatalf("failed launch: %v %+v", got.State.Name, got.StateReason)
 	}
 }
 

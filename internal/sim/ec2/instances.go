@@ -63,13 +63,17 @@ func (f *fe) runInstances(c *call) ([]*node, error) {
 	if len(token) > 64 {
 		return nil, invalidValue("Value for parameter ClientToken is invalid: it must be at most 64 ASCII characters.")
 	}
+	key := "" // ClientTokens are per region
+	if token != "" {
+		key = c.region + "/" + token
+	}
 	digest := requestDigest(c)
-	if m := w.Idempotent(Name, token); m != nil {
+	if m := w.Idempotent(Name, key); m != nil {
 		if m.RequestDigest != digest {
 			return nil, apiErr("IdempotentParameterMismatch",
 				"Arguments on this idempotent request are inconsistent with arguments used in previous request(s).")
 		}
-		return f.reservation(c, m, token), nil
+		return f.reservation(c, m), nil
 	}
 	amiID := c.get("ImageId")
 	if amiID == "" {
@@ -129,9 +133,9 @@ func (f *fe) runInstances(c *call) ([]*node, error) {
 	m, _, _ := w.CreateMachine(world.MachineSpec{
 		Cloud: Name, Name: labels["Name"], Region: c.region, Zone: sn.zone, Size: size.Name, DiskGB: rootVolumeGB,
 		ImageID: img.ID, Labels: labels, UserData: userData, SSHKeys: keys, Start: true, IPv4: true,
-		IdempotencyKey: token, RequestDigest: digest,
+		IdempotencyKey: key, RequestDigest: digest,
 	}, c.Now)
-	return f.reservation(c, m, token), nil
+	return f.reservation(c, m), nil
 }
 
 // requestDigest is a digest of a RunInstances request's parameters but the
@@ -148,7 +152,7 @@ func requestDigest(c *call) string {
 	for _, k := range keys {
 		fmt.Fprintf(h, "%q=%q\n", k, c.p[k])
 	}
-	return c.region + ":" + hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // launchSubnet is SubnetId's default subnet, or the region's first.
@@ -170,7 +174,7 @@ func (f *fe) launchSubnet(c *call) (*subnet, error) {
 }
 
 // reservation is RunInstances' answer for m.
-func (f *fe) reservation(c *call, m *world.Machine, token string) []*node {
+func (f *fe) reservation(c *call, m *world.Machine) []*node {
 	return []*node{
 		tx("reservationId", encodeID("r", m.ID)), tx("ownerId", c.account), el("groupSet"),
 		items("instancesSet", []*node{f.instance(c, m)}),
@@ -245,11 +249,18 @@ func (f *fe) instance(c *call, m *world.Machine) *node {
 		arch = size.Arch
 	}
 	var reason, stateReason *node
-	switch m.Phase {
-	case world.Gone, world.Deleting:
-		reason = tx("reason", fmt.Sprintf("User initiated (%s)", m.Created.UTC().Format("2006-01-02 15:04:05 MST")))
+	switch {
+	case m.CreateFailed:
+		stateReason = el("stateReason", tx("code", "Server.InternalError"), tx("message", "Server.InternalError: Internal error on launch"))
+		reason = tx("reason", "Server.InternalError: Internal error on launch")
+	case m.Phase == world.Gone || m.Phase == world.Deleting:
+		at := m.Deleted
+		if at.IsZero() {
+			at = c.Now
+		}
+		reason = tx("reason", fmt.Sprintf("User initiated (%s)", at.UTC().Format("2006-01-02 15:04:05 MST")))
 		stateReason = el("stateReason", tx("code", "Client.UserInitiatedShutdown"), tx("message", "Client.UserInitiatedShutdown: User initiated shutdown"))
-	case world.Off, world.Stopping:
+	case m.Phase == world.Off || m.Phase == world.Stopping:
 		reason = tx("reason", "User initiated")
 		stateReason = el("stateReason", tx("code", "Client.UserInitiatedShutdown"), tx("message", "Client.UserInitiatedShutdown: User initiated shutdown"))
 	}
@@ -307,7 +318,9 @@ func coresOf(s *world.Size) int {
 }
 
 // idempotencyToken is the ClientToken the instance was launched with.
-func idempotencyToken(m *world.Machine) string { return m.IdempotencyKey }
+func idempotencyToken(m *world.Machine) string {
+	return strings.TrimPrefix(m.IdempotencyKey, m.Region+"/")
+}
 
 func regionIndex(name string) int {
 	i, _ := seedRegion(name)

@@ -3,7 +3,6 @@ package ec2sim
 import (
 	"encoding/base64"
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,15 +74,34 @@ func knownFilters(names ...string) func(string) bool {
 	return func(n string) bool { return slices.Contains(names, n) }
 }
 
-// wildcard matches s against an EC2 filter value: * is any run, ? any one
-// character, everything else literal.
+// wildcard matches s against an EC2 filter value: * is any run of
+// characters ('/' included: AMI names have slashes), ? any one character,
+// a backslash makes the next character literal ("\\*" is a star).
 func wildcard(pattern, s string) bool {
-	// path.Match has * and ? but also [ and \; quote those.
-	p := strings.NewReplacer(`\`, `\\`, `[`, `\[`).Replace(pattern)
-	// path.Match's * stops at '/'; AMI names contain slashes.
-	p = strings.ReplaceAll(p, "/", "\x00")
-	ok, err := path.Match(p, strings.ReplaceAll(s, "/", "\x00"))
-	return err == nil && ok
+	p, t := []rune(pattern), []rune(s)
+	// Greedy matching with backtracking to the last star: linear in
+	// practice, no recursion.
+	pi, ti, star, mark := 0, 0, -1, 0
+	for ti < len(t) {
+		switch {
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, ti
+			pi++
+		case pi < len(p) && p[pi] == '\\' && pi+1 < len(p) && p[pi+1] == t[ti]:
+			pi, ti = pi+2, ti+1
+		case pi < len(p) && p[pi] != '\\' && (p[pi] == '?' || p[pi] == t[ti]):
+			pi, ti = pi+1, ti+1
+		case star >= 0:
+			pi, mark = star+1, mark+1
+			ti = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
 }
 
 // matches reports whether every filter has a value matching one of the

@@ -109,3 +109,27 @@ func TestAddLimiterIsReset(t *testing.T) {
 		t.Fatal("Reset did not empty the extra limiter's buckets")
 	}
 }
+
+func TestFailedCreate(t *testing.T) {
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	w := newSlowDeleteWorld(&now)
+	w.AddCloud("plain", Cloud{Catalog: Catalog{Regions: []Region{{ID: 1, Name: "r1"}}}}, NewLimiter(0, 10))
+	for _, tc := range []struct {
+		cloud, fault string
+		want         Phase
+	}{
+		{"slow", "action:create", Gone}, // FailedCreate: Gone
+		{"slow", "action:start", Gone},
+		{"plain", "action:create", Off}, // the default
+	} {
+		w.AddFault(Fault{Path: tc.fault}.Normalize(nil))
+		if tc.cloud == "slow" {
+			w.clouds["slow"].Policy.FailedCreate = Gone
+		}
+		m, _, _ := w.CreateMachine(MachineSpec{Cloud: tc.cloud, Region: "r1", Size: "s1", Start: true}, now)
+		w.Settle(now.Add(10 * time.Second))
+		if m.Phase != tc.want || !m.CreateFailed || tc.want == Gone && !m.Deleted.Equal(now.Add(10*time.Second)) {
+			t.Errorf("%s with %s: %s (create failed %v, deleted %v)", tc.cloud, tc.fault, m.Phase, m.CreateFailed, m.Deleted)
+		}
+	}
+}

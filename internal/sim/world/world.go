@@ -121,6 +121,10 @@ type Policy struct {
 	// Tombstone is how long a deleted machine stays visible in phase Gone
 	// (EC2 keeps terminated instances for about an hour); 0 deletes at once.
 	Tombstone time.Duration
+	// FailedCreate is the phase a machine whose create (or first start)
+	// action failed ends in: "" = Off (Hetzner, DigitalOcean); Gone for a
+	// cloud whose failed launches are terminated (EC2), kept as a tombstone.
+	FailedCreate Phase
 	// ActionName is the cloud's word for an action kind ("create_image"),
 	// matched by "action:<word>" faults. nil: the neutral kind.
 	ActionName func(Kind) string
@@ -207,6 +211,8 @@ type Machine struct {
 	Phase   Phase       // settled phase; see Settle
 	Pending *Transition // phase change waiting for its actions
 	Deleted time.Time   // when it became a tombstone (phase Gone)
+	// CreateFailed says the create (or first start) action failed.
+	CreateFailed bool
 
 	WantIPv4, WantIPv6 bool
 	IPv4               string
@@ -484,22 +490,23 @@ func (w *World) Settle(now time.Time) {
 		m, t := r.m, r.m.Pending
 		ok := true
 		for _, id := range t.Actions {
-			if w.Actions[id].Failed {
+			if a := w.Actions[id]; a.Failed {
 				ok = false
+				m.CreateFailed = m.CreateFailed || a.Kind == KindCreate || a.Kind == KindStart && m.Phase == Provisioning
 			}
 		}
 		m.Phase = t.FailTo
 		if ok {
 			m.Phase = t.To
-			if t.To == Gone {
-				m.Deleted = r.at
-			}
 			if t.Size != "" {
 				m.Size = t.Size
 			}
 			if t.DiskGB != 0 {
 				m.DiskGB = t.DiskGB
 			}
+		}
+		if m.Phase == Gone {
+			m.Deleted = r.at
 		}
 		m.Pending = nil
 	}
@@ -614,7 +621,11 @@ func (w *World) CreateMachine(spec MachineSpec, now time.Time) (*Machine, *Actio
 	}
 	ref := Ref{ID: m.ID, Type: RefMachine}
 	create := w.NewAction(spec.Cloud, KindCreate, now, delay, ref)
-	t := &Transition{Actions: []int64{create.ID}, To: Off, FailTo: Off}
+	failTo := w.policy(spec.Cloud).FailedCreate
+	if failTo == "" {
+		failTo = Off
+	}
+	t := &Transition{Actions: []int64{create.ID}, To: Off, FailTo: failTo}
 	var start *Action
 	if spec.Start {
 		start = w.NewAction(spec.Cloud, KindStart, now, delay, ref)
