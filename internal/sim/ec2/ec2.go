@@ -135,6 +135,9 @@ type Options struct {
 type fe struct {
 	w        *world.World
 	override bool // one bucket for every action (Options.RateLimit > 0)
+	// renamed are the instances a tagging call touches, whose names follow
+	// their Name tag; guarded by the world's lock like everything else.
+	renamed []*world.Machine
 }
 
 // New registers EC2 (catalogue, policy, rate limiters) in the world and

@@ -693,6 +693,18 @@ func TestThrottlingAndFaults(t *testing.T) {
 		t.Fatalf("%d attempts, want 2", n)
 	}
 
+	// The same with the SDK's default retryer (3 attempts, backoff up to
+	// 2 s after a throttle).
+	e.s.Reset()
+	e.s.InjectFault(sim.Fault{Path: "DescribeRegions", Status: http.StatusServiceUnavailable, Code: "RequestLimitExceeded"})
+	def := ec2.New(ec2.Options{Region: region, BaseEndpoint: aws.String(e.url), Credentials: credentials.NewStaticCredentialsProvider(akid, "secret", "")})
+	if _, err := def.DescribeRegions(e.ctx, &ec2.DescribeRegionsInput{}); err != nil {
+		t.Fatalf("one throttle, default retryer: %v", err)
+	}
+	if n := e.s.RequestCounts()["DescribeRegions"]; n != 2 {
+		t.Fatalf("default retryer: %d attempts, want 2", n)
+	}
+
 	e.s.InjectFault(sim.Fault{Path: "DescribeRegions", Status: http.StatusTooManyRequests, Times: 3})
 	_, err := e.client(akid, region, 2).DescribeRegions(e.ctx, &ec2.DescribeRegionsInput{})
 	wantCode(t, err, "RequestLimitExceeded", 503)
@@ -992,6 +1004,19 @@ func TestTags(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "map[keep:x owner:me spuff:1]" {
 		t.Fatalf("instance tags %v", got)
+	}
+	// The Name tag is the machine's name.
+	if _, err := e.c.CreateTags(e.ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: []types.Tag{tag("Name", "renamed")}}); err != nil {
+		t.Fatal(err)
+	}
+	if srv := e.s.Servers(); srv[0].Name != "renamed" {
+		t.Fatalf("name after tagging: %q", srv[0].Name)
+	}
+	if _, err := e.c.DeleteTags(e.ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: []types.Tag{{Key: aws.String("Name")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if srv := e.s.Servers(); srv[0].Name != "" {
+		t.Fatalf("name after untagging: %q", srv[0].Name)
 	}
 	imgs, err := e.c.DescribeImages(e.ctx, &ec2.DescribeImagesInput{Owners: []string{"self"}, Filters: []types.Filter{{Name: aws.String("tag:team"), Values: []string{"b"}}}})
 	if err != nil || len(imgs.Images) != 1 {

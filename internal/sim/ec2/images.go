@@ -50,6 +50,7 @@ func (f *fe) taggable(c *call, id string) (*map[string]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		f.renamed = append(f.renamed, m)
 		return &m.Labels, nil
 	case "ami":
 		img, err := f.findImage(c, id)
@@ -76,6 +77,15 @@ func (f *fe) taggable(c *call, id string) (*map[string]string, error) {
 	return nil, apiErr("InvalidID", fmt.Sprintf("The ID '%s' is not valid", id))
 }
 
+// syncNames gives the instances whose tags changed the name of their Name
+// tag, the machine name the world (and sim.Servers) shows.
+func (f *fe) syncNames() {
+	for _, m := range f.renamed {
+		m.Name = m.Labels["Name"]
+	}
+	f.renamed = nil
+}
+
 func (f *fe) createTags(c *call) ([]*node, error) {
 	ids := c.list("ResourceId")
 	if len(ids) == 0 {
@@ -92,6 +102,7 @@ func (f *fe) createTags(c *call) ([]*node, error) {
 	for _, id := range ids {
 		t, err := f.taggable(c, id)
 		if err != nil {
+			f.renamed = nil
 			return nil, err
 		}
 		targets = append(targets, t)
@@ -104,6 +115,7 @@ func (f *fe) createTags(c *call) ([]*node, error) {
 			(*t)[k] = v
 		}
 	}
+	f.syncNames()
 	return []*node{tb("return", true)}, nil
 }
 
@@ -133,10 +145,12 @@ func (f *fe) deleteTags(c *call) ([]*node, error) {
 	for _, id := range ids {
 		t, err := f.taggable(c, id)
 		if err != nil {
+			f.renamed = nil
 			return nil, err
 		}
 		targets = append(targets, t)
 	}
+	defer f.syncNames()
 	for _, t := range targets {
 		if len(dels) == 0 {
 			*t = map[string]string{}
