@@ -613,6 +613,35 @@ func TestImageLifecycle(t *testing.T) {
 	wantCode(t, err, "IncorrectInstanceState", 400)
 }
 
+// An AMI whose snapshot fails is failed, with a state reason, and the
+// available waiter fails on it.
+func TestFailedImage(t *testing.T) {
+	e := newEnv(t, sim.Options{ImageReadyDelay: 100 * time.Millisecond})
+	id := *e.run(&ec2.RunInstancesInput{}).InstanceId
+	e.s.InjectFault(sim.Fault{Path: "action:CreateImage", Message: "disk on fire"})
+	out, err := e.c.CreateImage(e.ctx, &ec2.CreateImageInput{InstanceId: &id, Name: aws.String("doomed")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ec2.NewImageAvailableWaiter(e.c, func(o *ec2.ImageAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+	})
+	err = w.Wait(e.ctx, &ec2.DescribeImagesInput{ImageIds: []string{*out.ImageId}}, 10*time.Second)
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "failure") {
+		t.Fatalf("available waiter on a failed AMI: %v", err)
+	}
+	imgs, err := e.c.DescribeImages(e.ctx, &ec2.DescribeImagesInput{ImageIds: []string{*out.ImageId}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img := imgs.Images[0]; img.State != types.ImageStateFailed || img.StateReason == nil || *img.StateReason.Message != "disk on fire" {
+		t.Fatalf("failed AMI: %v %+v", img.State, img.StateReason)
+	}
+	if imgs := e.s.Images(); len(imgs) != 1 || imgs[0].Status != "failed" || imgs[0].Cloud != "aws" {
+		t.Fatalf("simulator images: %+v", imgs)
+	}
+}
+
 // EC2-distro-lookup (§6.17).
 func TestDistroLookup(t *testing.T) {
 	e := newEnv(t, sim.Options{})
