@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/aws"
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/digitalocean"
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/hetzner"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
@@ -28,7 +29,7 @@ var version = "dev"
 var clouds = []framework.Cloud{
 	hetzner.Cloud,
 	digitalocean.Cloud,
-	framework.Planned("aws", "AWS EC2", "ec2"),
+	aws.Cloud,
 }
 
 func main() {

@@ -97,6 +97,10 @@ type Config struct {
 	Endpoint string
 	// HTTPClient is used for every API call when set.
 	HTTPClient *http.Client
+	// WrapTransport, when set, is what HTTPClient adds around a transport
+	// (logging), for a cloud whose SDK must build its own transport (AWS's
+	// CA bundle setting).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// UserAgent is prepended to the SDK's own user agent when set.
 	UserAgent string
 	// Log is optional.

@@ -74,7 +74,7 @@ func protoV6(registry *framework.Registry) map[string]func() (tfprotov6.Provider
 // accRegistry is every cloud of the suite, plus a planned one, as main
 // composes them.
 func accRegistry() *framework.Registry {
-	r := framework.NewRegistry(framework.Planned("aws", "AWS EC2", "ec2"))
+	r := framework.NewRegistry(framework.Planned("gcp", "Google Cloud", "gce"))
 	for _, c := range testcloud.All {
 		r.Register(c.Cloud)
 	}

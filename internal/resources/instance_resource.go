@@ -478,7 +478,9 @@ func (r *instanceResource) checkSnapshotFits(ctx context.Context, id string, siz
 	case snap == nil:
 		diags.AddAttributeError(path.Root("image").AtName("snapshot"), "Snapshot Not Found",
 			fmt.Sprintf("There is no snapshot with the ID %q in this account. Use the ID of an existing snapshot, e.g. spuff_snapshot.golden.id.", id))
-	case snap.DiskGB > size.DiskGB:
+	case size.DiskGB > 0 && snap.DiskGB > size.DiskGB:
+		// (A size without a disk of its own, EC2's, boots any snapshot:
+		// the volume is sized from the image.)
 		diags.AddAttributeError(path.Root("size"), "Disk Too Small for the Snapshot",
 			fmt.Sprintf("The snapshot %s needs a disk of at least %d GB, and size %q has %d GB. Choose a size with a disk of %d GB or more.",
 				id, snap.DiskGB, size.Name, size.DiskGB, snap.DiskGB))

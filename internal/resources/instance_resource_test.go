@@ -209,7 +209,7 @@ func TestAccInstance_waitTimeout(t *testing.T) {
 			Steps: []resource.TestStep{
 				{
 					Config:      instanceConfig(w, c.Size, timeouts),
-					ExpectError: regexp.MustCompile(`(?s)Not Ready.*timed out.*was created and is recorded in state`),
+					ExpectError: regexp.MustCompile(`(?s)Not Ready.*timed out.*was\s+created\s+and\s+is\s+recorded\s+in\s+state`),
 				},
 				{
 					// The machine is known to state and tainted: the plan
@@ -242,7 +242,7 @@ func TestAccInstance_waitTimeout(t *testing.T) {
 func TestAccInstance_apiErrors(t *testing.T) {
 	accPreCheck(t)
 	forEachCloud(t, func(t *testing.T, c accCloud) {
-		w := c.Start(t, sim.Options{Tokens: []string{c.Token}})
+		w := c.Start(t, sim.Options{Tokens: []string{c.SimToken()}})
 		badToken := *w
 		badToken.Token = "wrong" + c.Token[5:]
 		resource.ParallelTest(t, resource.TestCase{

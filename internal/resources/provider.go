@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -274,8 +275,11 @@ func (p *spuffProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		Timeouts:   timeouts,
 		Endpoint:   endpoint,
 		HTTPClient: newHTTPClient(timeouts.HTTPRequest),
-		UserAgent:  "terraform-provider-spuff/" + p.version,
-		Log:        logDebug,
+		WrapTransport: func(next http.RoundTripper) http.RoundTripper {
+			return loggingTransport{next: next}
+		},
+		UserAgent: "terraform-provider-spuff/" + p.version,
+		Log:       logDebug,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Configure the Cloud", fmt.Sprintf("The %s cloud could not be set up: %s", desc.Name, configErrorDetail(err)))

@@ -125,6 +125,12 @@ type Image struct {
 	CreatedFrom int64             `json:"created_from"`
 	Labels      map[string]string `json:"labels"`
 	Created     time.Time         `json:"created"`
+	// Name is the image's name where the API keeps one apart from its
+	// description (an EC2 AMI's); the other clouds name snapshots by
+	// Description.
+	Name string `json:"name,omitempty"`
+	// Region is where the image is (EC2's AMIs are regional).
+	Region string `json:"region"`
 	// Listed says whether the cloud's API shows it yet: DigitalOcean's
 	// snapshot only appears once its action has finished.
 	Listed bool `json:"listed"`
@@ -253,7 +259,7 @@ func (s *Sim) image(img *world.Image, now time.Time) Image {
 	return Image{
 		ID: img.ID, Cloud: img.Cloud, Type: img.Kind, Status: s.frontEnd(img.Cloud).ImageStatus(s.w.ImageState(img, now)), Description: img.Description,
 		CreatedFrom: img.FromMachine, Labels: world.CloneLabels(img.Labels), Created: img.Created,
-		Listed: s.w.ImageVisible(img, now),
+		Name: img.Name, Region: img.Region, Listed: s.w.ImageVisible(img, now),
 	}
 }
 

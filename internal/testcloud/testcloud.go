@@ -7,19 +7,24 @@ package testcloud
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/spuff/terraform-provider-spuff/internal/clouds/aws"
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/digitalocean"
 	"github.com/spuff/terraform-provider-spuff/internal/clouds/hetzner"
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
+	ec2sim "github.com/spuff/terraform-provider-spuff/internal/sim/ec2"
 )
 
 // Fixture is one cloud as the tests use it.
@@ -48,12 +53,35 @@ type Fixture struct {
 	PageSize                 int
 	// CreatePath is the path a machine is created at (POST), for faults.
 	CreatePath string
+	// VolumesBySnapshot is true where a machine's disk is sized from its
+	// image, not by its size (EC2's EBS volumes): any size restores any
+	// snapshot.
+	VolumesBySnapshot bool
+	// UnknownID is a well-formed machine ID of no machine.
+	UnknownID string
+	// readOnly says whether a request (as the simulator counts it) only
+	// reads; nil means a GET.
+	readOnly func(call string) bool
 	// Rejects are inputs the cloud's own rules refuse at plan.
 	Rejects []Reject
 	// machineID and imageID are the provider's IDs of a simulated machine
 	// and snapshot; nil means the simulator's ID in decimal.
 	machineID func(s sim.Server) string
 	imageID   func(img sim.Image) string
+	// simToken is the credential the simulator's allow-list holds for
+	// Token; nil means Token itself.
+	simToken func(token string) string
+	// CatalogCost is how many requests one catalogue fetch makes.
+	CatalogCost int
+	// CredentialEnv are environment variables that give the account's
+	// credentials without a token, for a cloud with a credential chain.
+	CredentialEnv map[string]string
+	// HermeticEnv are environment variables that keep a user's own
+	// configuration (files, instance roles) out of a test.
+	HermeticEnv map[string]string
+	// nameLabel is the label that holds a machine's name where the cloud
+	// keeps names as labels (EC2's Name tag); "" elsewhere.
+	nameLabel string
 	// createSSHKey adds a key through the cloud's own API (the simulator
 	// has no neutral SSH key API, and a user would use the cloud's).
 	createSSHKey func(tb testing.TB, a *Account, name, publicKey string)
@@ -75,6 +103,24 @@ type Reject struct {
 // Name is the cloud's name in a provider block.
 func (f Fixture) Name() string { return f.Cloud.Name }
 
+// ReadOnly reports whether a request, as the simulator counts it, only
+// reads.
+func (f Fixture) ReadOnly(call string) bool {
+	if f.readOnly != nil {
+		return f.readOnly(call)
+	}
+	return strings.HasPrefix(call, "GET ")
+}
+
+// SimToken is the credential to put in sim.Options.Tokens so that the
+// simulator accepts Token (AWS's allow-list holds access key IDs).
+func (f Fixture) SimToken() string {
+	if f.simToken != nil {
+		return f.simToken(f.Token)
+	}
+	return f.Token
+}
+
 // Hetzner is the Hetzner Cloud fixture.
 var Hetzner = Fixture{
 	Cloud:     hetzner.Cloud,
@@ -94,7 +140,9 @@ var Hetzner = Fixture{
 	SparseSize:      "cax11",
 	SparseRegion:    "ash",
 	CatalogRequests: []string{"GET /v1/server_types", "GET /v1/locations", "GET /v1/images"},
+	CatalogCost:     3,
 	CreatePath:      "/v1/servers",
+	UnknownID:       "999999",
 	ListRequest:     "GET /v1/servers",
 	ReadRequest:     "GET /v1/servers/{id}",
 	PageSize:        50,
@@ -111,6 +159,8 @@ image = { ubuntu = "24.04" }`, `(?s)Invalid Name.*name:.*1-63`},
 		{"empty label key", "instance", named(`labels = { "" = "v" }`), `(?s)Invalid Labels.*labels:.*key "" is invalid`},
 		{"user data too big", "instance", named(`user_data = "` + strings.Repeat("a", 33*1024) + `"`), `(?s)Invalid User Data.*user_data:.*at most 32 KiB`},
 		{"empty ssh key", "instance", named(`ssh_keys = [""]`), `(?s)Invalid Ssh Keys.*ssh_keys:.*SSH key names or numeric IDs`},
+		{"snapshot ID not numeric", "instance", `name = "x"
+image = { snapshot = "golden" }`, `(?s)Invalid Image Snapshot.*image.snapshot:.*numeric image ID`},
 		{"instance_id not an ID", "snapshot", `instance_id = "dev-box"
 name = "s"`, `(?s)Invalid Instance Id.*instance_id: "dev-box" is not a Hetzner Cloud ID.*"4711"`},
 		{"snapshot label the cloud rejects", "snapshot", `instance_id = "1"
@@ -142,7 +192,9 @@ var DigitalOcean = Fixture{
 	SparseSize:      "c-2",
 	SparseRegion:    "atl1",
 	CatalogRequests: []string{"GET /v2/regions", "GET /v2/sizes", "GET /v2/images"},
+	CatalogCost:     3,
 	CreatePath:      "/v2/droplets",
+	UnknownID:       "999999",
 	ListRequest:     "GET /v2/droplets",
 	ReadRequest:     "GET /v2/droplets/{id}",
 	PageSize:        200,
@@ -157,6 +209,8 @@ image = { ubuntu = "24.04" }`, `(?s)Invalid Name.*name:.*at most 255`},
 		{"empty label key", "instance", named(`labels = { "" = "v" }`), `(?s)Invalid Labels.*labels: the key "" cannot be a DigitalOcean tag`},
 		{"user data too big", "instance", named(`user_data = "` + strings.Repeat("a", 65*1024) + `"`), `(?s)Invalid User Data.*user_data:.*at most 64 KiB`},
 		{"empty ssh key", "instance", named(`ssh_keys = [""]`), `(?s)Invalid Ssh Keys.*ssh_keys: must not contain empty entries`},
+		{"snapshot ID not numeric", "instance", `name = "x"
+image = { snapshot = "golden" }`, `(?s)Invalid Image Snapshot.*image.snapshot:.*numeric image ID`},
 		{"instance_id not an ID", "snapshot", `instance_id = "dev-box"
 name = "s"`, `(?s)Invalid Instance Id.*instance_id: "dev-box" is not a DigitalOcean ID.*"3164444"`},
 		{"snapshot label the cloud rejects", "snapshot", `instance_id = "1"
@@ -173,8 +227,73 @@ labels = { "a/b/c" = "x" }`, `(?s)Invalid Labels.*labels: the key "a/b/c" cannot
 // named is instance attributes with a valid name and image.
 func named(attrs string) string { return "name = \"x\"\nimage = { ubuntu = \"24.04\" }\n" + attrs }
 
+// AWS is the AWS EC2 fixture. Its IDs are "<region>/<EC2 ID>".
+var AWS = Fixture{
+	Cloud: aws.Cloud,
+	// Static keys in the token's "ACCESS_KEY_ID:SECRET" form; the
+	// simulator parses the signature, it does not verify it.
+	Token:     "AKIASPUFFACCTEST0001:c2ltdWxhdGVkLXNlY3JldC1rZXk",
+	Region:    "eu-central-1",
+	Size:      "t3.micro",
+	OtherSize: "t3.small",
+	ArmSize:   "t4g.micro",
+	BadRegion: "eu-mars-1",
+	// First-generation types are no longer sold; Graviton 3 general
+	// purpose types are not offered in Singapore (in the simulator).
+	GoneSize:        "t1.micro",
+	SparseSize:      "m7g.large",
+	SparseRegion:    "ap-southeast-1",
+	CatalogRequests: []string{"DescribeRegions", "DescribeInstanceTypes", "DescribeInstanceTypeOfferings", "DescribeImages"},
+	// Regions, types, the offerings of each of the 6 regions, and the
+	// Ubuntu and Debian images of the provider's region.
+	CatalogCost:       10,
+	CreatePath:        "RunInstances",
+	UnknownID:         "eu-central-1/i-0123456789abcdef0",
+	VolumesBySnapshot: true,
+	readOnly:          func(call string) bool { return strings.HasPrefix(call, "Describe") },
+	ListRequest:       "DescribeInstances",
+	ReadRequest:       "DescribeInstances",
+	PageSize:          1000,
+	Rejects: []Reject{
+		{"name too long", "instance", `name = "` + strings.Repeat("a", 257) + `"
+image = { ubuntu = "24.04" }`, `(?s)Invalid Name.*name:.*must be 1 to 256 characters`},
+		{"reserved aws: tag", "instance", named(`labels = { "aws:cloudformation:stack" = "v" }`), `(?s)Invalid Labels.*labels: the key "aws:cloudformation:stack" starts with "aws:"`},
+		{"Name as a label", "instance", named(`labels = { Name = "v" }`), `(?s)Invalid Labels.*labels: the key "Name" is the instance's name on EC2: set name instead`},
+		{"label key too long", "instance", named(`labels = { "` + strings.Repeat("k", 129) + `" = "v" }`), `(?s)Invalid Labels.*longer than EC2's 128 characters`},
+		{"label value too long", "instance", named(`labels = { team = "` + strings.Repeat("v", 257) + `" }`), `(?s)Invalid Labels.*the value of "team" is longer than EC2's 256 characters`},
+		{"user data too big", "instance", named(`user_data = "` + strings.Repeat("a", 17*1024) + `"`), `(?s)Invalid User Data.*user_data:.*at most 16 KiB`},
+		{"two key pairs", "instance", named(`ssh_keys = ["a", "b"]`), `(?s)Invalid Ssh Keys.*ssh_keys: EC2 installs one key pair per instance`},
+		{"empty ssh key", "instance", named(`ssh_keys = [""]`), `(?s)Invalid Ssh Keys.*ssh_keys: must not contain an empty entry`},
+		{"snapshot ID not an AMI", "instance", `name = "x"
+image = { snapshot = "golden" }`, `(?s)Invalid Image Snapshot.*image.snapshot: "golden" is not an AWS ID.*"eu-central-1/ami-0123456789abcdef0"`},
+		{"instance_id not an ID", "snapshot", `instance_id = "dev-box"
+name = "s"`, `(?s)Invalid Instance Id.*instance_id: "dev-box" is not an AWS ID.*"eu-central-1/i-0123456789abcdef0"`},
+		{"snapshot label the cloud rejects", "snapshot", `instance_id = "eu-central-1/i-0123456789abcdef0"
+name = "s"
+labels = { "aws:x" = "x" }`, `(?s)Invalid Labels.*labels: the key "aws:x" starts with "aws:"`},
+		{"filter label key the cloud rejects", "data source", `labels = { "aws:x" = "y" }`, `(?s)Invalid Labels.*labels: the key "aws:x" starts with "aws:"`},
+	},
+	machineID: func(s sim.Server) string { return s.Location + "/" + ec2sim.InstanceID(s.ID) },
+	imageID:   func(img sim.Image) string { return img.Region + "/" + ec2sim.ImageID(img.ID) },
+	simToken:  func(token string) string { k, _, _ := strings.Cut(token, ":"); return k },
+	nameLabel: "Name",
+	CredentialEnv: map[string]string{
+		"AWS_ACCESS_KEY_ID":     "AKIASPUFFACCTEST0001",
+		"AWS_SECRET_ACCESS_KEY": "c2ltdWxhdGVkLXNlY3JldC1rZXk",
+	},
+	HermeticEnv: map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_CA_BUNDLE": "",
+		"AWS_CONFIG_FILE": "/nonexistent/spuff-test", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/spuff-test",
+		"AWS_EC2_METADATA_DISABLED": "true",
+	},
+	createSSHKey: func(tb testing.TB, a *Account, name, publicKey string) {
+		a.ec2Call(tb, "ImportKeyPair", url.Values{"KeyName": {name}, "PublicKeyMaterial": {base64.StdEncoding.EncodeToString([]byte(publicKey))}})
+	},
+}
+
 // All is every cloud the suites run against.
-var All = []Fixture{Hetzner, DigitalOcean}
+var All = []Fixture{Hetzner, DigitalOcean, AWS}
 
 // Account is one simulated account of a cloud, on its own simulator.
 type Account struct {
@@ -215,10 +334,14 @@ provider "spuff" {
 `, a.Cloud.Name, a.Token, a.Endpoint)
 }
 
-// Servers returns the account's machines by the provider's ID.
+// Servers returns the account's machines by the provider's ID: not the
+// tombstones of deleted ones (EC2 lists terminated instances for an hour).
 func (a *Account) Servers() map[string]sim.Server {
 	out := map[string]sim.Server{}
 	for _, s := range a.Sim.Servers() {
+		if s.Phase == "gone" {
+			continue
+		}
 		if s.Cloud == "" || s.Cloud == a.Cloud.Name {
 			out[a.MachineID(s)] = s
 		}
@@ -293,6 +416,11 @@ func (a *Account) Delete(tb testing.TB, id string) {
 // it is no longer spuff's).
 func (a *Account) SetLabels(tb testing.TB, id string, labels map[string]string) {
 	tb.Helper()
+	if a.nameLabel != "" {
+		// The name stays: the console edits other tags.
+		labels = maps.Clone(labels)
+		labels[a.nameLabel] = a.Servers()[id].Name
+	}
 	if err := a.Sim.SetLabels(a.simID(tb, id), labels); err != nil {
 		tb.Fatal(err)
 	}
@@ -314,6 +442,10 @@ func (a *Account) CreateUnmanaged(tb testing.TB, name string, labels map[string]
 
 func (a *Account) create(tb testing.TB, name, userData string, labels map[string]string) string {
 	tb.Helper()
+	if a.nameLabel != "" {
+		labels = maps.Clone(labels)
+		labels[a.nameLabel] = name
+	}
 	s, err := a.Sim.CreateMachine(sim.MachineSpec{
 		Cloud: a.Cloud.Name, Name: name, Region: a.Region, Size: a.Size, Image: a.Image,
 		Labels: labels, UserData: userData,
@@ -328,6 +460,30 @@ func (a *Account) create(tb testing.TB, name, userData string, labels map[string
 func (a *Account) CreateSSHKey(tb testing.TB, name, publicKey string) {
 	tb.Helper()
 	a.createSSHKey(tb, a, name, publicKey)
+}
+
+// ec2Call makes one EC2 Query call in the account's region, signed in
+// form only (the simulator parses the credential scope, it does not
+// verify the signature), and fails the test unless it succeeds.
+func (a *Account) ec2Call(tb testing.TB, action string, params url.Values) {
+	tb.Helper()
+	params.Set("Action", action)
+	params.Set("Version", "2016-11-15")
+	req, err := http.NewRequest(http.MethodPost, a.Endpoint+"/", strings.NewReader(params.Encode()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	akid, _, _ := strings.Cut(a.Token, ":")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+akid+"/20261201/"+a.Region+"/ec2/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("EC2 %s: HTTP %d", action, resp.StatusCode)
+	}
 }
 
 // cloudAPI makes one call to the cloud's own API with the account's token,
@@ -360,7 +516,11 @@ func (a *Account) cloudAPI(tb testing.TB, method, path string, body any, want in
 func EnvPrefixes() []string {
 	var out []string
 	for _, f := range All {
-		for _, env := range f.Cloud.TokenEnv {
+		envs := slices.Clone(f.Cloud.TokenEnv)
+		for _, st := range f.Cloud.Settings {
+			envs = append(envs, st.Env...)
+		}
+		for _, env := range envs {
 			if i := strings.Index(env, "_"); i > 0 {
 				out = append(out, env[:i+1])
 			}

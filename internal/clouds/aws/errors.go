@@ -57,7 +57,19 @@ func mapError(err error, about subject) error {
 	if terr := framework.TransportError(err, apiName); terr != nil {
 		return terr
 	}
+	if noCredentials(err) {
+		return framework.Auth(providerName, "no AWS credentials were found: set token (\"ACCESS_KEY_ID:SECRET_ACCESS_KEY\"), "+
+			"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (the profile setting or AWS_PROFILE) with credentials, SSO or a role ("+err.Error()+")")
+	}
 	return &framework.OtherError{Message: "aws: " + err.Error()}
+}
+
+// noCredentials reports the SDK's failure to find credentials in its chain
+// before any request was sent (its errors have no type to match).
+func noCredentials(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "failed to refresh cached credentials") || strings.Contains(msg, "failed to retrieve credentials") ||
+		strings.Contains(msg, "get credentials:")
 }
 
 func mapCode(code, msg string, status int, about subject) error {

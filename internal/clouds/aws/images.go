@@ -159,3 +159,54 @@ func archOf(t *types.InstanceTypeInfo) string {
 	}
 	return string(types.ArchitectureTypeX8664)
 }
+
+// specCache maps AMIs back to the image spec they boot (AMIs never change),
+// so that a read or an import says `ubuntu = "24.04"` for Canonical's
+// AMI; one DescribeImages per AMI and provider process.
+type specCache struct {
+	mu    sync.Mutex
+	specs map[string]framework.ImageSpec
+}
+
+// imageSpec is the spec of the AMI ami of region: Ubuntu or Debian by the
+// publisher's name, else the AMI as a custom image.
+func (c *specCache) imageSpec(ctx context.Context, p *Provider, region, ami string) (framework.ImageSpec, error) {
+	key := region + "/" + ami
+	c.mu.Lock()
+	spec, ok := c.specs[key]
+	c.mu.Unlock()
+	if ok {
+		return spec, nil
+	}
+	img, err := p.image(ctx, ref{Region: region, ID: ami})
+	if err != nil {
+		return framework.ImageSpec{}, err
+	}
+	spec = specOf(region, ami, img)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.specs == nil {
+		c.specs = map[string]framework.ImageSpec{}
+	}
+	c.specs[key] = spec
+	return spec, nil
+}
+
+// specOf is the spec an AMI stands for: a distribution's version, a
+// spuff snapshot (an AMI spuff made), or the AMI itself.
+func specOf(region, ami string, img *types.Image) framework.ImageSpec {
+	if img == nil {
+		return framework.Custom(ami)
+	}
+	name, owner := aws.ToString(img.Name), aws.ToString(img.OwnerId)
+	if m := ubuntuName.FindStringSubmatch(name); m != nil && owner == canonicalOwner {
+		return framework.Ubuntu(m[1])
+	}
+	if m := debianName.FindStringSubmatch(name); m != nil && owner == debianOwner {
+		return framework.Debian(m[1])
+	}
+	if framework.IsManaged(tagsToMap(img.Tags)) {
+		return framework.FromSnapshot(joinID(region, ami))
+	}
+	return framework.Custom(ami)
+}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -41,6 +42,7 @@ type Provider struct {
 	clients map[string]*ec2.Client // by region, made on first use
 
 	images  imageCache
+	specs   specCache
 	archs   archCache
 	regions regionList
 
@@ -77,13 +79,8 @@ func New(cfg framework.Config) (*Provider, error) {
 	if !regionRE.MatchString(region) {
 		return nil, framework.InvalidConfig("region", fmt.Sprintf("%q is not an AWS region name such as \"eu-central-1\"", region))
 	}
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: cfg.Timeouts.HTTPRequest}
-	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRegion(region),
-		config.WithHTTPClient(httpClient),
 		// No SDK retries and no client-side retry quota: the framework's
 		// policy is the only one.
 		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
@@ -102,10 +99,16 @@ func New(cfg framework.Config) (*Provider, error) {
 		opts = append(opts, config.WithCredentialsProvider(creds))
 	}
 	// The shared files are read here; credentials are resolved on the
-	// first call.
-	awsCfg, err := config.LoadDefaultConfig(context.Background(), opts...)
+	// first call. The SDK builds the transport (so that a CA bundle,
+	// AWS_CA_BUNDLE or ca_bundle in the profile, reaches it); the
+	// provider's wrapper (logging) goes around it.
+	awsCfg, err := config.LoadDefaultConfig(context.Background(),
+		append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(cfg.Timeouts.HTTPRequest)))...)
 	if err != nil {
 		return nil, framework.InvalidConfig("profile", "the AWS configuration could not be loaded: "+err.Error())
+	}
+	if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok && cfg.WrapTransport != nil {
+		awsCfg.HTTPClient = &http.Client{Transport: cfg.WrapTransport(bc.GetTransport()), Timeout: cfg.Timeouts.HTTPRequest}
 	}
 	p := &Provider{
 		cfg:      awsCfg,
@@ -256,7 +259,18 @@ func (p *Provider) GetInstance(ctx context.Context, id string) (*framework.Insta
 	if err != nil || in == nil || gone(in) {
 		return nil, err
 	}
-	return instanceToFramework(r.Region, in), nil
+	return p.withImage(ctx, r.Region, in)
+}
+
+// withImage converts an instance with the image spec its AMI stands for.
+func (p *Provider) withImage(ctx context.Context, region string, in *types.Instance) (*framework.Instance, error) {
+	inst := instanceToFramework(region, in)
+	spec, err := p.specs.imageSpec(ctx, p, region, aws.ToString(in.ImageId))
+	if err != nil {
+		return nil, err
+	}
+	inst.Image = spec
+	return inst, nil
 }
 
 // describe reads one instance, nil when EC2 does not know it.
@@ -355,9 +369,14 @@ func (p *Provider) listRegion(ctx context.Context, region string, filters []type
 	}
 	out := make([]framework.Instance, 0, len(items))
 	for i := range items {
-		if !gone(&items[i]) {
-			out = append(out, *instanceToFramework(region, &items[i]))
+		if gone(&items[i]) {
+			continue
 		}
+		inst, err := p.withImage(ctx, region, &items[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *inst)
 	}
 	return out, nil
 }

@@ -47,10 +47,14 @@ func (p *Provider) ReadInstances(ctx context.Context, ids map[string]struct{}) (
 			return nil, err
 		}
 		for _, in := range found {
-			if !gone(in) {
-				inst := instanceToFramework(region, in)
-				out[inst.ID] = inst
+			if gone(in) {
+				continue
 			}
+			inst, err := p.withImage(ctx, region, in)
+			if err != nil {
+				return nil, err
+			}
+			out[inst.ID] = inst
 		}
 	}
 	return out, nil

@@ -23,6 +23,7 @@ func (p *Provider) WaitGone(ctx context.Context, id string) error {
 		if action.Status == hcloud.ActionStatusSuccess {
 			return nil
 		}
+		p.logf(ctx, "waiting for instance deletion", map[string]any{"provider": providerName, "id": id, "action": action.ID})
 		err := p.waitAction(ctx, action, "deletion of instance "+id)
 		if err == nil || ctx.Err() != nil {
 			return err

@@ -58,3 +58,10 @@ func decodeID(prefix, s string) (id int64, ok bool) {
 func malformedID(code, id, prefix string) *apiError {
 	return apiErr(code, fmt.Sprintf("Invalid id: %q (expecting %q)", id, prefix+"-..."))
 }
+
+// InstanceID is the EC2 ID of the world's machine id, for tests that
+// name machines as the API does.
+func InstanceID(id int64) string { return encodeID("i", id) }
+
+// ImageID is the EC2 ID of the world's image id.
+func ImageID(id int64) string { return encodeID("ami", id) }
