@@ -10,7 +10,7 @@
 # temporary directory are always cleaned up, also on failure or Ctrl-C.
 #
 # Environment knobs (all optional):
-#   CLOUD                      the cloud to simulate: hetzner (default) or digitalocean
+#   CLOUD                      the cloud to simulate: hetzner (default), digitalocean or aws
 #   DEMO_KEEP_TMP=1            keep the temporary directory (state, logs) for inspection
 #   DEMO_SERVER_READY_DELAY    simulator delay before a server is running   (default 3s)
 #   DEMO_IMAGE_READY_DELAY     simulator delay before a snapshot is available (default 3s)
@@ -25,7 +25,8 @@ CLOUD="${CLOUD:-hetzner}"
 case "$CLOUD" in
 	hetzner|hcloud) CLOUD=hetzner ;;
 	digitalocean|do) CLOUD=digitalocean ;;
-	*) printf 'demo: CLOUD=%s is not simulated; use hetzner or digitalocean\n' "$CLOUD" >&2; exit 2 ;;
+	aws|ec2) CLOUD=aws ;;
+	*) printf 'demo: CLOUD=%s is not simulated; use hetzner, digitalocean or aws\n' "$CLOUD" >&2; exit 2 ;;
 esac
 SERVER_READY_DELAY="${DEMO_SERVER_READY_DELAY:-3s}"
 IMAGE_READY_DELAY="${DEMO_IMAGE_READY_DELAY:-3s}"
@@ -158,13 +159,16 @@ export CHECKPOINT_DISABLE=1
 unset TF_LOG TF_WORKSPACE TF_DATA_DIR
 # Only the simulator: make sure no real credentials from the caller's shell are used.
 unset HCLOUD_TOKEN HETZNER_TOKEN DIGITALOCEAN_TOKEN DIGITALOCEAN_ACCESS_TOKEN SPUFF_CLOUD
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_CA_BUNDLE
 export SPUFF_ENDPOINT="$ENDPOINT"
 export TF_VAR_cloud="$CLOUD"
 # A token of the cloud's shape: Hetzner's are 64 characters, DigitalOcean's
-# personal access tokens "dop_v1_" and 64 hex digits.
+# personal access tokens "dop_v1_" and 64 hex digits, AWS's static keys
+# "ACCESS_KEY_ID:SECRET_ACCESS_KEY" (the simulator checks no signature).
 case "$CLOUD" in
 	hetzner) SPUFF_TOKEN="$(printf 'demo%.0s' $(seq 1 16))" ;;
 	digitalocean) SPUFF_TOKEN="dop_v1_$(printf 'de30%.0s' $(seq 1 16))" ;;
+	aws) SPUFF_TOKEN="AKIASPUFFDEMO0000001:$(printf 'demo%.0s' $(seq 1 10))" ;;
 esac
 export SPUFF_TOKEN
 

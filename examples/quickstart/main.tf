@@ -1,8 +1,8 @@
 # spuff quickstart: one instance, a snapshot of it, and a data source that lists
 # the instances carrying the team label.
 #
-# The provider block names the cloud only (var.cloud: hetzner or
-# digitalocean). The token and the API endpoint come from the environment, so
+# The provider block names the cloud only (var.cloud: hetzner, digitalocean
+# or aws). The token and the API endpoint come from the environment, so
 # this file runs unchanged against:
 #   - the local simulator (scripts/demo.sh, `make demo`, `CLOUD=digitalocean make demo`):
 #       SPUFF_ENDPOINT=<the simulator's URL for the cloud>  SPUFF_TOKEN=<a token of the cloud's shape>
@@ -10,6 +10,8 @@
 #       HCLOUD_TOKEN=<your API token>  (and no SPUFF_ENDPOINT)
 #   - a real DigitalOcean team (with -var cloud=digitalocean):
 #       DIGITALOCEAN_TOKEN=<your personal access token>  (and no SPUFF_ENDPOINT)
+#   - a real AWS account (with -var cloud=aws): the standard AWS credential
+#       chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...), and no SPUFF_ENDPOINT
 # A real account is billed for the instance and the snapshot until you run
 # `terraform destroy`.
 
@@ -28,7 +30,7 @@ provider "spuff" {
 }
 
 variable "cloud" {
-  description = "The cloud to create the instance on: hetzner or digitalocean."
+  description = "The cloud to create the instance on: hetzner, digitalocean or aws."
   type        = string
   default     = "hetzner"
 }
@@ -40,13 +42,13 @@ variable "name" {
 }
 
 variable "region" {
-  description = "Region of the cloud (Hetzner location, DigitalOcean region); null for the cloud's default below."
+  description = "Region of the cloud (Hetzner location, DigitalOcean or AWS region); null for the cloud's default below."
   type        = string
   default     = null
 }
 
 variable "size" {
-  description = "Size of the cloud (Hetzner server type, DigitalOcean droplet size); null for the cloud's default below."
+  description = "Size of the cloud (Hetzner server type, DigitalOcean droplet size, EC2 instance type); null for the cloud's default below."
   type        = string
   default     = null
 }
@@ -56,6 +58,7 @@ locals {
   defaults = {
     hetzner      = { region = "fsn1", size = "cx23" }
     digitalocean = { region = "nyc3", size = "s-1vcpu-1gb" }
+    aws          = { region = "eu-central-1", size = "t3.micro" }
   }
   region = coalesce(var.region, local.defaults[var.cloud].region)
   size   = coalesce(var.size, local.defaults[var.cloud].size)

@@ -31,8 +31,8 @@ func TestCatalogOncePerPlan(t *testing.T) {
 		if out, err := wd.run("plan"); err != nil {
 			t.Fatalf("plan: %v\n%s", err, out)
 		}
-		if n := catalogCalls(w); n != 3 {
-			t.Errorf("a plan creating 8 machines made %d catalogue requests, want 3 (one list each): %v", n, w.Sim.RequestCounts())
+		if n := catalogCalls(w); n != c.CatalogCost {
+			t.Errorf("a plan creating 8 machines made %d catalogue requests, want %d (one list each): %v", n, c.CatalogCost, w.Sim.RequestCounts())
 		}
 		if out, err := wd.run("apply", "-auto-approve"); err != nil {
 			t.Fatalf("apply: %v\n%s", err, out)

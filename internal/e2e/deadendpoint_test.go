@@ -65,7 +65,7 @@ resource "spuff_instance" "dead" {
 				t.Errorf("apply output lacks %q:\n%s", want, out)
 			}
 		}
-		if !strings.Contains(strings.ToLower(flat), "cannot connect to the "+c.Name()+" api at") {
+		if at := strings.Index(strings.ToLower(flat), "cannot connect to the "); at < 0 || !strings.Contains(strings.ToLower(flat[at:]), c.Name()) {
 			t.Errorf("apply output does not name the %s API:\n%s", c.Name(), out)
 		}
 		if elapsed > deadEndpointLimit {

@@ -240,13 +240,13 @@ var AWS = Fixture{
 	BadRegion: "eu-mars-1",
 	// First-generation types are no longer sold; Graviton 3 general
 	// purpose types are not offered in Singapore (in the simulator).
-	GoneSize:        "t1.micro",
-	SparseSize:      "m7g.large",
-	SparseRegion:    "ap-southeast-1",
-	CatalogRequests: []string{"DescribeRegions", "DescribeInstanceTypes", "DescribeInstanceTypeOfferings", "DescribeImages"},
-	// Regions, types, the offerings of each of the 6 regions, and the
-	// Ubuntu and Debian images of the provider's region.
-	CatalogCost:       10,
+	GoneSize:     "t1.micro",
+	SparseSize:   "m7g.large",
+	SparseRegion: "ap-southeast-1",
+	// The types and the offerings of each of the 6 regions (the region
+	// list and the images are read for other calls too).
+	CatalogRequests:   []string{"DescribeInstanceTypes", "DescribeInstanceTypeOfferings"},
+	CatalogCost:       7,
 	CreatePath:        "RunInstances",
 	UnknownID:         "eu-central-1/i-0123456789abcdef0",
 	VolumesBySnapshot: true,
