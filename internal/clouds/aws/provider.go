@@ -171,7 +171,7 @@ func (p *Provider) CreateInstance(ctx context.Context, req framework.InstanceReq
 	if err := framework.ValidateRequest(p, req); err != nil {
 		return nil, err
 	}
-	if err := p.nameFree(ctx, req.Name); err != nil {
+	if err := p.nameFree(ctx, req.Region, req.Name); err != nil {
 		return nil, err
 	}
 	ami, err := p.resolveImage(ctx, req.Region, req.Size, req.Image)
@@ -222,9 +222,11 @@ func clientToken(requestID string) string {
 	return t
 }
 
-// nameFree refuses a name a managed instance already has (see doc.go).
-func (p *Provider) nameFree(ctx context.Context, name string) error {
-	taken, err := p.FindInstances(ctx, name)
+// nameFree refuses a name a managed instance of the region already has
+// (see doc.go): one list, in the region the create goes to, where an
+// instance an earlier, killed apply made is.
+func (p *Provider) nameFree(ctx context.Context, region, name string) error {
+	taken, err := p.listRegion(ctx, region, byName(name))
 	if err != nil {
 		return err
 	}
@@ -388,11 +390,16 @@ func (p *Provider) FindInstances(ctx context.Context, name string) ([]framework.
 	if err != nil {
 		return nil, err
 	}
-	return p.listIn(ctx, regions, []types.Filter{
+	return p.listIn(ctx, regions, byName(name))
+}
+
+// byName filters the live managed instances named name.
+func byName(name string) []types.Filter {
+	return []types.Filter{
 		{Name: aws.String("tag:" + framework.ManagedByKey), Values: []string{framework.ManagedByValue}},
 		{Name: aws.String("tag:" + nameTag), Values: []string{name}},
 		{Name: aws.String("instance-state-name"), Values: liveStates},
-	})
+	}
 }
 
 // SSHKeys returns the names of the key pairs of every enabled region (key

@@ -1,7 +1,6 @@
 package digitalocean
 
 import (
-	"fmt"
 	"net/http/httptest"
 	"strconv"
 	"testing"
@@ -65,31 +64,12 @@ func benchEnv(b *testing.B) readybench.Env {
 }
 
 // BenchmarkReadyOne: one droplet that turns active after 10 s; lag, and
-// requests for its whole lifecycle (create, wait, read, destroy).
-// Targets: lag <= 1 s, requests <= 12.
-func BenchmarkReadyOne(b *testing.B) {
-	const delay = 10 * time.Second
-	fmt.Print(readybench.Header)
-	for range b.N {
-		lag, reqs := readybench.One(b, benchEnv(b), delay)
-		fmt.Print(readybench.OneRow(b, providerName, benchProfile, delay, lag, reqs))
-	}
-}
+// requests for its whole lifecycle. Targets: lag <= 1 s, requests <= 12.
+func BenchmarkReadyOne(b *testing.B) { readybench.BenchOne(b, providerName, benchProfile, benchEnv) }
 
-// BenchmarkReadyFifty: 50 droplets created and waited for in one provider
-// process, at Terraform's default parallelism (10) and at 50, with
-// readiness spread evenly over 1-30 s. Targets: median lag <= 0.5 s, p95
-// <= 1 s, <= 3 wait-phase requests per machine.
+// BenchmarkReadyFifty: 50 droplets at parallelism 10 and 50, readiness
+// spread over 1-30 s. Targets: median lag <= 0.5 s, p95 <= 1 s, <= 3
+// wait-phase requests per machine.
 func BenchmarkReadyFifty(b *testing.B) {
-	fmt.Print(readybench.Header)
-	delays := readybench.Spread(50, time.Second, 30*time.Second)
-	for _, parallelism := range []int{10, 50} {
-		b.Run("parallelism="+strconv.Itoa(parallelism), func(b *testing.B) {
-			for range b.N {
-				lags, perMachine := readybench.Fleet(b, benchEnv(b), delays, parallelism)
-				kase := fmt.Sprintf("50 machines, ready 1–30 s, parallelism %d", parallelism)
-				fmt.Print(readybench.FleetRow(b, providerName, benchProfile, kase, lags, perMachine))
-			}
-		})
-	}
+	readybench.BenchFifty(b, providerName, benchProfile, benchEnv)
 }
