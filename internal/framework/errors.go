@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -292,4 +293,23 @@ type NameTakenError struct {
 
 func (e *NameTakenError) Error() string {
 	return fmt.Sprintf("an instance named %q already exists (ID %s) and was not created by this operation", e.Name, e.ID)
+}
+
+// Subject says what a failed cloud call was about, so that a cloud's error
+// mapping can name the resource of a not-found and the attribute of a
+// refused value. The zero value means "unknown".
+type Subject struct {
+	Type  string // "instance", "snapshot", ...
+	ID    string // the framework ID
+	Field string // spuff's attribute a refused value is about; "" lets the cloud's message decide
+}
+
+// Fail maps a cloud call's error with mapErr, except that when ctx has
+// ended the context's own error is returned: the SDK's error then only
+// restates it.
+func Fail(ctx context.Context, err error, mapErr func(error) error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	return mapErr(err)
 }

@@ -104,3 +104,18 @@ func TestErrorMessages(t *testing.T) {
 		}
 	}
 }
+
+// A call's error is the cloud's mapping of it, unless the caller's context
+// ended, whose own error then says what happened.
+func TestFail(t *testing.T) {
+	mapped := errors.New("mapped")
+	mapErr := func(error) error { return mapped }
+	if err := Fail(context.Background(), errors.New("sdk"), mapErr); err != mapped {
+		t.Errorf("Fail = %v, want the mapping", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Fail(ctx, errors.New("sdk: context canceled"), mapErr); !errors.Is(err, context.Canceled) {
+		t.Errorf("Fail after cancel = %v, want context.Canceled", err)
+	}
+}

@@ -18,21 +18,12 @@ const providerName = "aws"
 // apiName is how transport errors name what was called.
 const apiName = "the AWS EC2 API"
 
-// subject says what a failed call was about, so that a NotFound can name
-// the resource and an InvalidParameterValue the attribute.
-type subject struct {
-	Type  string // "instance", "snapshot", ...
-	ID    string // the framework ID
-	Field string // spuff's attribute an invalid value is about; "" lets the code decide
-}
+// subject says what a failed call was about (framework.Subject).
+type subject = framework.Subject
 
-// fail maps err, except that when ctx has ended the context's own error is
-// returned: the SDK's error then only restates it.
+// fail maps err at this cloud's edge (framework.Fail).
 func fail(ctx context.Context, err error, about subject) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
-	}
-	return mapError(err, about)
+	return framework.Fail(ctx, err, func(err error) error { return mapError(err, about) })
 }
 
 // mapError is the one edge where the SDK's errors become the framework's

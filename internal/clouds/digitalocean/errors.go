@@ -19,23 +19,12 @@ const providerName = "digitalocean"
 // apiName is how transport errors name what was called.
 const apiName = "the DigitalOcean API"
 
-// subject says what a failed call was about, so that a 404 can name the
-// resource and a 422 the attribute. The zero value means "unknown".
-type subject struct {
-	Type string // "instance", "snapshot", ...
-	ID   string
-	// Field is spuff's attribute a 422 is about when the message does not
-	// say; "" lets the message decide.
-	Field string
-}
+// subject says what a failed call was about (framework.Subject).
+type subject = framework.Subject
 
-// fail maps err, except that when ctx has ended the context's own error is
-// returned: the SDK's error then only restates it.
+// fail maps err at this cloud's edge (framework.Fail).
 func fail(ctx context.Context, err error, about subject) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
-	}
-	return mapError(err, about)
+	return framework.Fail(ctx, err, func(err error) error { return mapError(err, about) })
 }
 
 // mapError is the one edge where godo's errors become the framework's
