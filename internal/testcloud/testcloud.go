@@ -51,6 +51,11 @@ type Fixture struct {
 	CatalogRequests          []string
 	ListRequest, ReadRequest string
 	PageSize                 int
+	// EmptyRegionPages are the list pages a list of every managed machine
+	// reads besides the pages of the region the machines are in (EC2 lists
+	// each enabled region), and ListLookups the other requests such a list
+	// makes once (EC2's region list and the AMI a machine boots).
+	EmptyRegionPages, ListLookups int
 	// CreatePath is the path a machine is created at (POST), for faults.
 	CreatePath string
 	// VolumesBySnapshot is true where a machine's disk is sized from its
@@ -253,7 +258,10 @@ var AWS = Fixture{
 	readOnly:          func(call string) bool { return strings.HasPrefix(call, "Describe") },
 	ListRequest:       "DescribeInstances",
 	ReadRequest:       "DescribeInstances",
-	PageSize:          1000,
+	// The 6 simulated regions: 5 hold none of the machines.
+	EmptyRegionPages: 5,
+	ListLookups:      2,
+	PageSize:         500,
 	Rejects: []Reject{
 		{"name too long", "instance", `name = "` + strings.Repeat("a", 257) + `"
 image = { ubuntu = "24.04" }`, `(?s)Invalid Name.*name:.*must be 1 to 256 characters`},
