@@ -16,9 +16,11 @@ type ManyReader interface {
 }
 
 // batchLinger is how long a read waits for others to join its batch: the
-// deletes Terraform starts together (up to -parallelism) arrive within a
-// few milliseconds of each other.
-const batchLinger = 20 * time.Millisecond
+// deletes Terraform starts together (up to -parallelism) arrive within
+// tens of milliseconds of each other (measured: 20 ms left them in batches
+// of one to three, 2.6 requests per destroyed machine on Hetzner; 50 ms
+// catches a wave, 2.4).
+const batchLinger = 50 * time.Millisecond
 
 // readBatch coalesces concurrent reads of single machines into one
 // ManyReader call per batchLinger.

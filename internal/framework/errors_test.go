@@ -110,7 +110,7 @@ func TestErrorMessages(t *testing.T) {
 func TestFail(t *testing.T) {
 	mapped := errors.New("mapped")
 	mapErr := func(error) error { return mapped }
-	if err := Fail(context.Background(), errors.New("sdk"), mapErr); err != mapped {
+	if err := Fail(context.Background(), errors.New("sdk"), mapErr); !errors.Is(err, mapped) {
 		t.Errorf("Fail = %v, want the mapping", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
