@@ -64,4 +64,6 @@ func TestWaitGoneSharesPolls(t *testing.T) { deleteAndWait(t, 8, false, "GET /v1
 
 // A process that did not make the delete (no action to follow) confirms
 // it from the servers: one list of the managed servers for all of them.
-func TestWaitGoneWithoutTheActionListsServers(t *testing.T) { deleteAndWait(t, 8, true, "GET /v1/servers") }
+func TestWaitGoneWithoutTheActionListsServers(t *testing.T) {
+	deleteAndWait(t, 8, true, "GET /v1/servers")
+}
