@@ -300,6 +300,17 @@ func (s *Sim) RequestCounts() map[string]int {
 	return maps.Clone(s.w.Counts)
 }
 
+// TotalRequests is how many requests the simulator has counted in all.
+func (s *Sim) TotalRequests() int {
+	s.w.Lock()
+	defer s.w.Unlock()
+	n := 0
+	for _, c := range s.w.Counts {
+		n += c
+	}
+	return n
+}
+
 // SetFaultRates replaces the random fault rates and latency for requests
 // arriving from now on. Invalid rates are refused and change nothing.
 func (s *Sim) SetFaultRates(r FaultRates) error {

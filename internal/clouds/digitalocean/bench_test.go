@@ -53,13 +53,7 @@ func benchEnv(b *testing.B) readybench.Env {
 			b.Fatalf("no droplet %s", id)
 			return time.Time{}
 		},
-		Requests: func() int {
-			n := 0
-			for _, c := range s.RequestCounts() {
-				n += c
-			}
-			return n
-		},
+		Requests: s.TotalRequests,
 	}
 }
 

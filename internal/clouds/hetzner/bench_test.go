@@ -35,16 +35,8 @@ func benchEnv(b *testing.B, profile sim.ProgressProfile) readybench.Env {
 		Request:  request,
 		SetDelay: func(d time.Duration) { s.SetDelays(d, 0) },
 		Created:  func(id string) time.Time { return created(b, s, id) },
-		Requests: func() int { return totalRequests(s) },
+		Requests: s.TotalRequests,
 	}
-}
-
-func totalRequests(s *sim.Sim) int {
-	n := 0
-	for _, c := range s.RequestCounts() {
-		n += c
-	}
-	return n
 }
 
 // created is when the simulator created server id.
