@@ -101,14 +101,18 @@ func New(cfg framework.Config) (*Provider, error) {
 	// The shared files are read here; credentials are resolved on the
 	// first call. The SDK builds the transport (so that a CA bundle,
 	// AWS_CA_BUNDLE or ca_bundle in the profile, reaches it); the
-	// provider's wrapper (logging) goes around it.
+	// provider's wrapper (logging) goes around it, and OwnRequestBody between.
 	awsCfg, err := config.LoadDefaultConfig(context.Background(),
 		append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(cfg.Timeouts.HTTPRequest)))...)
 	if err != nil {
 		return nil, framework.InvalidConfig("profile", "the AWS configuration could not be loaded: "+err.Error())
 	}
-	if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok && cfg.WrapTransport != nil {
-		awsCfg.HTTPClient = &http.Client{Transport: cfg.WrapTransport(bc.GetTransport()), Timeout: cfg.Timeouts.HTTPRequest}
+	if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		rt := OwnRequestBody(bc.GetTransport())
+		if cfg.WrapTransport != nil {
+			rt = cfg.WrapTransport(rt)
+		}
+		awsCfg.HTTPClient = &http.Client{Transport: rt, Timeout: cfg.Timeouts.HTTPRequest}
 	}
 	p := &Provider{
 		cfg:      awsCfg,

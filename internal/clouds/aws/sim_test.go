@@ -6,11 +6,15 @@ package aws
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/spuff/terraform-provider-spuff/internal/framework"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
@@ -243,5 +247,36 @@ func TestCatalog(t *testing.T) {
 		if !have[want] {
 			t.Errorf("the catalogue lacks %+v (has %+v)", want, cat.Images)
 		}
+	}
+}
+
+// Long answers to small requests on a fast link: every list is one
+// request, none lost to a connection closed under its answer and retried.
+func TestLongAnswersNeedNoRetry(t *testing.T) {
+	e := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	for i := range 12 {
+		if _, err := e.p.CreateInstance(ctx, request(fmt.Sprintf("long-%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filters := []types.Filter{{Name: aws.String("tag:" + framework.ManagedByKey), Values: []string{framework.ManagedByValue}}}
+	// The first list also looks the instances' AMI up, once.
+	if _, err := e.p.listRegion(ctx, "eu-central-1", filters); err != nil {
+		t.Fatal(err)
+	}
+	before := e.sim.TotalRequests()
+	const lists = 300
+	for i := range lists {
+		got, err := e.p.listRegion(ctx, "eu-central-1", filters)
+		if err != nil {
+			t.Fatalf("list %d: %v", i, err)
+		}
+		if len(got) != 12 {
+			t.Fatalf("list %d: %d instances, want 12", i, len(got))
+		}
+	}
+	if n := e.sim.TotalRequests() - before; n != lists {
+		t.Fatalf("%d lists took %d requests", lists, n)
 	}
 }

@@ -32,12 +32,6 @@
 // DryRunOperation for DryRun=true, 503 RequestLimitExceeded for
 // throttling, 500 InternalError and 503 Unavailable for server faults.
 //
-// An answer of 2 KiB or more is written 3 ms late (wall clock): smithy
-// closes the request body as soon as http.Client.Do returns, and net/http
-// then sometimes drops the connection while a long answer is still being
-// read ("use of closed network connection"); against AWS the network's
-// latency hides that race, against a local server it has to wait.
-//
 // # Auth, accounts and regions
 //
 // The SigV4 Authorization header (or a presigned X-Amz-Credential) is

@@ -450,24 +450,7 @@ type ridWriter struct {
 	old, new []byte
 }
 
-// settle is how long a long answer waits before it is written. smithy's
-// ClientHandler closes the request body as soon as http.Client.Do
-// returns, while net/http's writeLoop may still be probing that body for
-// bytes beyond its Content-Length; when the probe loses the race, the
-// transport closes the connection, and an answer longer than the client's
-// read buffer (4 KiB) fails half read with "use of closed network
-// connection". Against AWS the network's latency hides the race; against a
-// local simulator a server this fast loses it in some percent of long
-// DescribeInstances answers. A short wait lets the probe finish first.
-const settle = 3 * time.Millisecond
-
-// longAnswer is the size from which an answer waits settle.
-const longAnswer = 2 << 10
-
 func (w *ridWriter) Write(b []byte) (int, error) {
-	if len(b) >= longAnswer {
-		time.Sleep(settle)
-	}
 	if bytes.Contains(b, w.old) {
 		if _, err := w.ResponseWriter.Write(bytes.ReplaceAll(b, w.old, w.new)); err != nil {
 			return 0, err

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	awscloud "github.com/spuff/terraform-provider-spuff/internal/clouds/aws"
 	"github.com/spuff/terraform-provider-spuff/internal/sim"
 )
 
@@ -90,9 +91,12 @@ func newEnv(t *testing.T, opts sim.Options) *env {
 }
 
 // client is the SDK as the notes configure it: attempts 1 = no retries;
-// retries back off 1 ms and spend no retry quota.
+// retries back off 1 ms and spend no retry quota. Its transport is the
+// provider's (awscloud.OwnRequestBody): without retries, smithy's early
+// close of the request body would lose some long answers on loopback.
 func (e *env) client(key, reg string, attempts int) *ec2.Client {
 	return ec2.New(ec2.Options{
+		HTTPClient:   &http.Client{Transport: awscloud.OwnRequestBody(http.DefaultTransport)},
 		Region:       reg,
 		BaseEndpoint: aws.String(e.url),
 		Credentials:  credentials.NewStaticCredentialsProvider(key, "secret", ""),
