@@ -463,6 +463,9 @@ func BenchmarkPlanRefresh500(b *testing.B) {
 					if !strings.Contains(out, "No changes.") {
 						b.Fatalf("plan with %s found changes:\n%s", par, tail(out, 30))
 					}
+					if reqs[c.ReadRequest] != n || totalRequests(reqs) != n+c.ReadLookups {
+						b.Errorf("plan with %s: requests %v; want exactly %d %s and %d other", par, reqs, n, c.ReadRequest, c.ReadLookups)
+					}
 					r := results[p]
 					wall, fw := run.wall.Seconds(), frun.wall.Seconds()
 					r.walls = append(r.walls, wall)

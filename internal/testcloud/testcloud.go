@@ -56,6 +56,10 @@ type Fixture struct {
 	// each enabled region), and ListLookups the other requests such a list
 	// makes once (EC2's region list and the AMI a machine boots).
 	EmptyRegionPages, ListLookups int
+	// ReadLookups are the requests a provider process that only reads
+	// machines (a refresh) makes once besides the reads (EC2: the AMI the
+	// machines boot, mapped back to its image spec).
+	ReadLookups int
 	// CreatePath is the path a machine is created at (POST), for faults.
 	CreatePath string
 	// VolumesBySnapshot is true where a machine's disk is sized from its
@@ -261,6 +265,7 @@ var AWS = Fixture{
 	// The 6 simulated regions: 5 hold none of the machines.
 	EmptyRegionPages: 5,
 	ListLookups:      2,
+	ReadLookups:      1,
 	PageSize:         500,
 	Rejects: []Reject{
 		{"name too long", "instance", `name = "` + strings.Repeat("a", 257) + `"

@@ -22,7 +22,7 @@ var _ framework.Cataloguer = (*Provider)(nil)
 // regions at once), and the Ubuntu and Debian versions of the provider's
 // region per architecture.
 func (p *Provider) Catalog(ctx context.Context) (*framework.Catalog, error) {
-	regions, err := p.regions.get(ctx, p)
+	regions, err := p.regionNames(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -56,39 +55,26 @@ func (p *Provider) resolveImage(ctx context.Context, region, size string, spec f
 		}
 		return r.ID, nil
 	}
-	arch, err := p.archs.of(ctx, p, region, size)
+	arch, err := p.arch(ctx, region, size)
 	if err != nil {
 		return "", err
 	}
-	return p.images.newest(ctx, p, region, spec, arch)
+	return p.newestImage(ctx, region, spec, arch)
 }
 
-// imageCache keeps the newest AMI per region, distribution version and
-// architecture for the provider process.
-type imageCache struct {
-	mu  sync.Mutex
-	ids map[string]string
-}
-
-func (c *imageCache) newest(ctx context.Context, p *Provider, region string, spec framework.ImageSpec, arch string) (string, error) {
-	key := region + "/" + spec.String() + "/" + arch
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if id, ok := c.ids[key]; ok {
-		return id, nil
-	}
-	imgs, err := p.distroImages(ctx, region, spec, arch)
-	if err != nil {
-		return "", err
-	}
-	if len(imgs) == 0 {
-		return "", framework.InvalidConfig("image."+spec.Kind.String(), fmt.Sprintf("%q has no %s AMI for %s in %s", spec.Value, spec.Kind, arch, region))
-	}
-	if c.ids == nil {
-		c.ids = map[string]string{}
-	}
-	c.ids[key] = aws.ToString(imgs[0].ImageId)
-	return c.ids[key], nil
+// newestImage is the newest AMI of a distribution version and
+// architecture in region, looked up once per provider process.
+func (p *Provider) newestImage(ctx context.Context, region string, spec framework.ImageSpec, arch string) (string, error) {
+	return p.images.Get(ctx, region+"/"+spec.String()+"/"+arch, func(ctx context.Context) (string, error) {
+		imgs, err := p.distroImages(ctx, region, spec, arch)
+		if err != nil {
+			return "", err
+		}
+		if len(imgs) == 0 {
+			return "", framework.InvalidConfig("image."+spec.Kind.String(), fmt.Sprintf("%q has no %s AMI for %s in %s", spec.Value, spec.Kind, arch, region))
+		}
+		return aws.ToString(imgs[0].ImageId), nil
+	})
 }
 
 // distroImages lists the available AMIs of a distribution version and
@@ -125,30 +111,19 @@ func (p *Provider) distroImages(ctx context.Context, region string, spec framewo
 	return imgs, nil
 }
 
-// archCache keeps each instance type's architecture ("x86_64", "arm64").
-type archCache struct {
-	mu    sync.Mutex
-	archs map[string]string
-}
-
-func (c *archCache) of(ctx context.Context, p *Provider, region, size string) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if a, ok := c.archs[size]; ok {
-		return a, nil
-	}
-	out, err := p.client(region).DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []types.InstanceType{types.InstanceType(size)}})
-	if err != nil {
-		return "", fail(ctx, err, subject{Field: "size"})
-	}
-	if len(out.InstanceTypes) == 0 {
-		return "", framework.InvalidConfig("size", fmt.Sprintf("%q is not an EC2 instance type", size))
-	}
-	if c.archs == nil {
-		c.archs = map[string]string{}
-	}
-	c.archs[size] = archOf(&out.InstanceTypes[0])
-	return c.archs[size], nil
+// arch is an instance type's architecture ("x86_64", "arm64"), looked
+// up once per provider process.
+func (p *Provider) arch(ctx context.Context, region, size string) (string, error) {
+	return p.archs.Get(ctx, size, func(ctx context.Context) (string, error) {
+		out, err := p.client(region).DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []types.InstanceType{types.InstanceType(size)}})
+		if err != nil {
+			return "", fail(ctx, err, subject{Field: "size"})
+		}
+		if len(out.InstanceTypes) == 0 {
+			return "", framework.InvalidConfig("size", fmt.Sprintf("%q is not an EC2 instance type", size))
+		}
+		return archOf(&out.InstanceTypes[0]), nil
+	})
 }
 
 // archOf is a type's architecture: arm64 for Graviton types, x86_64
@@ -160,36 +135,19 @@ func archOf(t *types.InstanceTypeInfo) string {
 	return string(types.ArchitectureTypeX8664)
 }
 
-// specCache maps AMIs back to the image spec they boot (AMIs never change),
-// so that a read or an import says `ubuntu = "24.04"` for Canonical's
-// AMI; one DescribeImages per AMI and provider process.
-type specCache struct {
-	mu    sync.Mutex
-	specs map[string]framework.ImageSpec
-}
-
 // imageSpec is the spec of the AMI ami of region: Ubuntu or Debian by the
-// publisher's name, else the AMI as a custom image.
-func (c *specCache) imageSpec(ctx context.Context, p *Provider, region, ami string) (framework.ImageSpec, error) {
-	key := region + "/" + ami
-	c.mu.Lock()
-	spec, ok := c.specs[key]
-	c.mu.Unlock()
-	if ok {
-		return spec, nil
-	}
-	img, err := p.image(ctx, ref{Region: region, ID: ami})
-	if err != nil {
-		return framework.ImageSpec{}, err
-	}
-	spec = specOf(region, ami, img)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.specs == nil {
-		c.specs = map[string]framework.ImageSpec{}
-	}
-	c.specs[key] = spec
-	return spec, nil
+// publisher's name, else the AMI as a custom image. AMIs never change, so
+// that a read or an import says `ubuntu = "24.04"` for Canonical's AMI at
+// one DescribeImages per AMI and provider process, shared by the reads
+// that ask at once.
+func (p *Provider) imageSpec(ctx context.Context, region, ami string) (framework.ImageSpec, error) {
+	return p.specs.Get(ctx, region+"/"+ami, func(ctx context.Context) (framework.ImageSpec, error) {
+		img, err := p.image(ctx, ref{Region: region, ID: ami})
+		if err != nil {
+			return framework.ImageSpec{}, err
+		}
+		return specOf(region, ami, img), nil
+	})
 }
 
 // specOf is the spec an AMI stands for: a distribution's version, a

@@ -41,10 +41,11 @@ type Provider struct {
 	mu      sync.Mutex
 	clients map[string]*ec2.Client // by region, made on first use
 
-	images  imageCache
-	specs   specCache
-	archs   archCache
-	regions regionList
+	// What lookups found, kept for the process (framework.Memo).
+	images  framework.Memo[string, string]              // region/spec/arch: the newest AMI
+	specs   framework.Memo[string, framework.ImageSpec] // region/AMI: the spec it boots
+	archs   framework.Memo[string, string]              // instance type: its architecture
+	regions framework.Memo[struct{}, []string]          // the enabled regions
 
 	ready *framework.Watcher[struct{}]
 	gone  *framework.Watcher[struct{}]
@@ -271,7 +272,7 @@ func (p *Provider) GetInstance(ctx context.Context, id string) (*framework.Insta
 // withImage converts an instance with the image spec its AMI stands for.
 func (p *Provider) withImage(ctx context.Context, region string, in *types.Instance) (*framework.Instance, error) {
 	inst := instanceToFramework(region, in)
-	spec, err := p.specs.imageSpec(ctx, p, region, aws.ToString(in.ImageId))
+	spec, err := p.imageSpec(ctx, region, aws.ToString(in.ImageId))
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +321,7 @@ func (p *Provider) ListInstancesFiltered(ctx context.Context, f framework.Instan
 	for _, k := range framework.SortedKeys(f.Labels) {
 		filters = append(filters, types.Filter{Name: aws.String("tag:" + k), Values: []string{f.Labels[k]}})
 	}
-	regions, err := p.regions.get(ctx, p)
+	regions, err := p.regionNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +389,7 @@ func (p *Provider) listRegion(ctx context.Context, region string, filters []type
 // FindInstances returns the managed instances named name in every enabled
 // region (framework.InstanceFinder).
 func (p *Provider) FindInstances(ctx context.Context, name string) ([]framework.Instance, error) {
-	regions, err := p.regions.get(ctx, p)
+	regions, err := p.regionNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -408,7 +409,7 @@ func byName(name string) []types.Filter {
 // pairs are regional; a name found anywhere is accepted at plan, and
 // RunInstances says when it is not in the instance's region).
 func (p *Provider) SSHKeys(ctx context.Context) ([]string, error) {
-	regions, err := p.regions.get(ctx, p)
+	regions, err := p.regionNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -439,28 +440,19 @@ func (p *Provider) SSHKeys(ctx context.Context) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-// regionList is the enabled regions, listed once (DescribeRegions in the
-// provider's region).
-type regionList struct {
-	mu   sync.Mutex
-	list []string
-}
-
-func (r *regionList) get(ctx context.Context, p *Provider) ([]string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.list != nil {
-		return r.list, nil
-	}
-	out, err := p.client(p.region).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
-	if err != nil {
-		return nil, fail(ctx, err, subject{})
-	}
-	var list []string
-	for _, reg := range out.Regions {
-		list = append(list, aws.ToString(reg.RegionName))
-	}
-	slices.Sort(list)
-	r.list = list
-	return list, nil
+// regionNames is the enabled regions, listed once (DescribeRegions in
+// the provider's region).
+func (p *Provider) regionNames(ctx context.Context) ([]string, error) {
+	return p.regions.Get(ctx, struct{}{}, func(ctx context.Context) ([]string, error) {
+		out, err := p.client(p.region).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+		if err != nil {
+			return nil, fail(ctx, err, subject{})
+		}
+		var list []string
+		for _, reg := range out.Regions {
+			list = append(list, aws.ToString(reg.RegionName))
+		}
+		slices.Sort(list)
+		return list, nil
+	})
 }

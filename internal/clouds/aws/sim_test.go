@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +45,7 @@ type simEnv struct {
 	// wrapped is p behind the framework's retry wrapper, as the registry
 	// hands it out.
 	wrapped framework.Provider
+	cfg     framework.Config
 }
 
 func newSimEnv(t *testing.T, opts sim.Options) *simEnv {
@@ -72,7 +74,7 @@ func newSimEnv(t *testing.T, opts sim.Options) *simEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &simEnv{sim: s, p: p, wrapped: framework.WithRetry(p, *fastRetry(), nil)}
+	return &simEnv{sim: s, p: p, wrapped: framework.WithRetry(p, *fastRetry(), nil), cfg: cfg}
 }
 
 func request(name string) framework.InstanceRequest {
@@ -278,5 +280,46 @@ func TestLongAnswersNeedNoRetry(t *testing.T) {
 	}
 	if n := e.sim.TotalRequests() - before; n != lists {
 		t.Fatalf("%d lists took %d requests", lists, n)
+	}
+}
+
+// A fresh provider process (a plan's refresh) reading ten machines of one
+// AMI at once looks that AMI up once, not once per read.
+func TestConcurrentReadsShareTheImageLookup(t *testing.T) {
+	e := newSimEnv(t, sim.Options{})
+	ctx := context.Background()
+	var ids []string
+	for i := range 10 {
+		inst, err := e.p.CreateInstance(ctx, request(fmt.Sprintf("read-%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, inst.ID)
+	}
+	fresh, err := New(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := e.sim.RequestCounts()
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			inst, err := fresh.GetInstance(ctx, id)
+			if err != nil || inst == nil {
+				t.Errorf("GetInstance(%s): %v, %v", id, inst, err)
+				return
+			}
+			if inst.Image != framework.Ubuntu("24.04") {
+				t.Errorf("GetInstance(%s): image %v, want ubuntu 24.04", id, inst.Image)
+			}
+		})
+	}
+	wg.Wait()
+	after := e.sim.RequestCounts()
+	if n := after["DescribeInstances"] - before["DescribeInstances"]; n != 10 {
+		t.Errorf("%d DescribeInstances for 10 reads, want 10", n)
+	}
+	if n := after["DescribeImages"] - before["DescribeImages"]; n != 1 {
+		t.Errorf("%d DescribeImages for 10 reads of one AMI, want 1", n)
 	}
 }

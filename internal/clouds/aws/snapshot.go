@@ -125,7 +125,7 @@ func (p *Provider) GetSnapshot(ctx context.Context, id string) (*framework.Snaps
 
 // ListSnapshots returns the account's managed AMIs in every enabled region.
 func (p *Provider) ListSnapshots(ctx context.Context) ([]framework.Snapshot, error) {
-	regions, err := p.regions.get(ctx, p)
+	regions, err := p.regionNames(ctx)
 	if err != nil {
 		return nil, err
 	}
