@@ -43,3 +43,19 @@ func inPlaceOn(clouds []framework.Cloud, can func(framework.UpdateCapabilities) 
 	return "Changed in place on " + eachCloud(where, func(c framework.Cloud) string { return c.DisplayName }) +
 		"; on other clouds a change replaces it."
 }
+
+// addressOnResize names the clouds where a resize gives the machine a new
+// public address (the plan shows it unknown there), or says nothing.
+func addressOnResize(clouds []framework.Cloud) string {
+	var where []framework.Cloud
+	for _, c := range clouds {
+		if c.Updates.Resize && c.Updates.ResizeChangesAddress {
+			where = append(where, c)
+		}
+	}
+	if len(where) == 0 {
+		return ""
+	}
+	return " An in-place resize on " + eachCloud(where, func(c framework.Cloud) string { return c.DisplayName }) +
+		" gives the machine a new address, so the plan shows it as known after apply."
+}

@@ -162,7 +162,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"ipv4_address": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The machine's public IPv4 address.",
+				MarkdownDescription: "The machine's public IPv4 address." + addressOnResize(r.clouds),
 				PlanModifiers:       keepString,
 			},
 			"status": schema.StringAttribute{
