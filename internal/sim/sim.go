@@ -228,14 +228,24 @@ func (s *Sim) server(m *world.Machine, secrets bool) Server {
 	return srv
 }
 
-// frontEnd returns the front end of a cloud.
-func (s *Sim) frontEnd(cloud string) FrontEnd {
+// FrontEnd returns the front end of a cloud ("hetzner", "digitalocean",
+// "aws"); ok is false for a cloud the simulator does not serve.
+func (s *Sim) FrontEnd(cloud string) (fe FrontEnd, ok bool) {
 	for _, fe := range s.frontEnds {
 		if fe.Cloud == cloud {
-			return fe
+			return fe, true
 		}
 	}
-	panic("sim: no front end for cloud " + cloud)
+	return FrontEnd{}, false
+}
+
+// frontEnd returns the front end of a cloud whose machines the world holds.
+func (s *Sim) frontEnd(cloud string) FrontEnd {
+	fe, ok := s.FrontEnd(cloud)
+	if !ok {
+		panic("sim: no front end for cloud " + cloud)
+	}
+	return fe
 }
 
 // Images returns copies of the snapshot images (not the seeded system

@@ -320,20 +320,17 @@ type Account struct {
 func (f Fixture) Start(tb testing.TB, opts sim.Options) *Account {
 	tb.Helper()
 	s := sim.New(opts)
-	for _, fe := range s.FrontEnds() {
-		if fe.Cloud != f.Cloud.Name {
-			continue
-		}
-		h := s.Handler()
-		if fe.OwnPort {
-			h = fe.Handler
-		}
-		srv := httptest.NewServer(h)
-		tb.Cleanup(srv.Close)
-		return &Account{Fixture: f, Sim: s, Endpoint: srv.URL + fe.Path}
+	fe, ok := s.FrontEnd(f.Cloud.Name)
+	if !ok {
+		tb.Fatalf("the simulator has no front end for %s", f.Cloud.Name)
 	}
-	tb.Fatalf("the simulator has no front end for %s", f.Cloud.Name)
-	return nil
+	h := s.Handler()
+	if fe.OwnPort {
+		h = fe.Handler
+	}
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return &Account{Fixture: f, Sim: s, Endpoint: srv.URL + fe.Path}
 }
 
 // ProviderBlock is a provider block for this account.

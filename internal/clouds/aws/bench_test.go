@@ -22,13 +22,8 @@ func benchEnv(b *testing.B) readybench.Env {
 	b.Helper()
 	b.Setenv("AWS_CA_BUNDLE", "")
 	s := sim.New(sim.Options{RateLimit: -1})
-	var fe *sim.FrontEnd
-	for _, f := range s.FrontEnds() {
-		if f.Cloud == providerName {
-			fe = &f
-		}
-	}
-	if fe == nil {
+	fe, ok := s.FrontEnd(providerName)
+	if !ok {
 		b.Fatal("no EC2 front end")
 	}
 	srv := httptest.NewServer(fe.Handler)

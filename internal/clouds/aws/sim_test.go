@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -57,16 +56,11 @@ func newSimEnv(t *testing.T, opts sim.Options) *simEnv {
 		opts.RateLimit = -1
 	}
 	s := sim.New(opts)
-	var h http.Handler
-	for _, fe := range s.FrontEnds() {
-		if fe.Cloud == providerName {
-			h = fe.Handler
-		}
-	}
-	if h == nil {
+	fe, ok := s.FrontEnd(providerName)
+	if !ok {
 		t.Fatal("no EC2 front end")
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(fe.Handler)
 	t.Cleanup(srv.Close)
 	cfg := framework.Config{Token: simToken, Timeouts: fastTimeouts(), Endpoint: srv.URL, Retry: fastRetry(),
 		Settings: map[string]string{"region": "eu-central-1"}}

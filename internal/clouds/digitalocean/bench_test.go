@@ -24,13 +24,8 @@ const benchProfile = "none (API has none)"
 func benchEnv(b *testing.B) readybench.Env {
 	b.Helper()
 	s := sim.New(sim.Options{RateLimit: -1})
-	var fe *sim.FrontEnd
-	for _, f := range s.FrontEnds() {
-		if f.Cloud == providerName {
-			fe = &f
-		}
-	}
-	if fe == nil {
+	fe, ok := s.FrontEnd(providerName)
+	if !ok {
 		b.Fatal("no DigitalOcean front end")
 	}
 	srv := httptest.NewServer(fe.Handler)

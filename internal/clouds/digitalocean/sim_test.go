@@ -56,15 +56,11 @@ func newSimEnv(t *testing.T, opts sim.Options) *simEnv {
 		opts.RateLimit = -1
 	}
 	s := sim.New(opts)
-	var h http.Handler
-	for _, fe := range s.FrontEnds() {
-		if fe.Cloud == "digitalocean" {
-			h = fe.Handler
-		}
-	}
-	if h == nil {
+	fe, ok := s.FrontEnd(providerName)
+	if !ok {
 		t.Fatal("no DigitalOcean front end")
 	}
+	h := fe.Handler
 	env := &simEnv{sim: s}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		env.mu.Lock()

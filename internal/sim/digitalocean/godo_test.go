@@ -59,13 +59,8 @@ func newEnv(t *testing.T, opts sim.Options) *env {
 		opts.Now = clk.Now
 	}
 	s := sim.New(opts)
-	var fe *sim.FrontEnd
-	for _, f := range s.FrontEnds() {
-		if f.Cloud == "digitalocean" {
-			fe = &f
-		}
-	}
-	if fe == nil || !fe.OwnPort {
+	fe, ok := s.FrontEnd("digitalocean")
+	if !ok || !fe.OwnPort {
 		t.Fatalf("no DigitalOcean front end with a port of its own: %+v", s.FrontEnds())
 	}
 	srv := httptest.NewServer(fe.Handler)

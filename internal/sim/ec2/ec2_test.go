@@ -74,13 +74,8 @@ func newEnv(t *testing.T, opts sim.Options) *env {
 		opts.Now = clk.Now
 	}
 	s := sim.New(opts)
-	var fe *sim.FrontEnd
-	for _, f := range s.FrontEnds() {
-		if f.Cloud == "aws" {
-			fe = &f
-		}
-	}
-	if fe == nil || !fe.OwnPort || fe.Title != "AWS EC2 API" {
+	fe, ok := s.FrontEnd("aws")
+	if !ok || !fe.OwnPort || fe.Title != "AWS EC2 API" {
 		t.Fatalf("no AWS EC2 front end with a port of its own: %+v", s.FrontEnds())
 	}
 	srv := httptest.NewServer(fe.Handler)
