@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -50,6 +51,32 @@ func (s *Seen) Take(id string) *Instance {
 	delete(s.last, id)
 	delete(s.misses, id)
 	return inst
+}
+
+// ReadyStates judges each machine waited for by what one poll found (a
+// machine missing from found was not found), and keeps a ready one's state
+// for Take.
+func (s *Seen) ReadyStates(ids map[string]struct{}, found map[string]*Instance) map[string]WatchState {
+	out := make(map[string]WatchState, len(ids))
+	for id := range ids {
+		st := ReadyState(id, found[id], s.Miss(id, found[id] != nil))
+		if st.Done {
+			s.Put(id, found[id])
+		}
+		out[id] = st
+	}
+	return out
+}
+
+// WaitReady waits for id on w, whose polls judge by ReadyStates, and
+// returns the machine the last poll saw; nil, nil when it kept none, so the
+// cloud reads it itself.
+func (s *Seen) WaitReady(ctx context.Context, w *Watcher[struct{}], watch Watch[struct{}]) (*Instance, error) {
+	if err := w.Wait(ctx, watch); err != nil {
+		s.Take(watch.Key)
+		return nil, err
+	}
+	return s.Take(watch.Key), nil
 }
 
 // NotFoundPolls is how many polls in a row may miss a machine waited for

@@ -36,3 +36,24 @@ func TestSeenAndReadyState(t *testing.T) {
 		t.Fatalf("Take = %v, then not forgotten", got)
 	}
 }
+
+// One poll's states: the ready machine is kept for Take, a missing one
+// waits (until NotFoundPolls), a booting one waits and is not kept.
+func TestSeenReadyStates(t *testing.T) {
+	var s Seen
+	ready := &Instance{ID: "up", IP: netip.MustParseAddr("198.51.100.7"), Status: ParseStatus("running")}
+	booting := &Instance{ID: "boot", IP: IPUnassigned, Status: ParseStatus("initializing")}
+	ids := map[string]struct{}{"up": {}, "boot": {}, "gone": {}}
+	for poll := 1; poll <= NotFoundPolls; poll++ {
+		got := s.ReadyStates(ids, map[string]*Instance{"up": ready, "boot": booting})
+		if len(got) != 3 || !got["up"].Done || got["boot"].Done || got["boot"].Err != nil {
+			t.Fatalf("poll %d: %+v", poll, got)
+		}
+		if missing := got["gone"]; poll < NotFoundPolls && (missing.Done || missing.Err != nil) || poll == NotFoundPolls && !IsNotFound(missing.Err) {
+			t.Fatalf("poll %d: the missing machine's state is %+v", poll, missing)
+		}
+	}
+	if s.Take("up") != ready || s.Take("boot") != nil {
+		t.Fatal("only the ready machine's state is kept")
+	}
+}

@@ -49,7 +49,7 @@ type Provider struct {
 
 	ready *framework.Watcher[struct{}]
 	gone  *framework.Watcher[struct{}]
-	seen  seenInstances
+	seen  framework.Seen // a finished wait returns the instance its last poll read
 	// listPages is the page count of the last list of managed instances.
 	listPages atomic.Int64
 }

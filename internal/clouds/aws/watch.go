@@ -13,10 +13,6 @@ import (
 // and DescribeInstances reads many instances of a region in one call, so
 // a poll asks each region once for every instance waited for there.
 
-// seenInstances is the framework's Seen, so that a finished wait returns
-// the instance its last poll read.
-type seenInstances = framework.Seen
-
 func newReadyWatcher(p *Provider) *framework.Watcher[struct{}] {
 	return framework.NewWatcher(framework.WatcherConfig[struct{}]{
 		Poll:           p.pollReady,
@@ -99,15 +95,7 @@ func (p *Provider) pollReady(ctx context.Context, ids map[string]struct{}) (map[
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]framework.WatchState, len(ids))
-	for id := range ids {
-		st := framework.ReadyState(id, found[id], p.seen.Miss(id, found[id] != nil))
-		if st.Done {
-			p.seen.Put(id, found[id])
-		}
-		out[id] = st
-	}
-	return out, nil
+	return p.seen.ReadyStates(ids, found), nil
 }
 
 // pollGone says which instances waited for are terminated (or unknown).
@@ -131,15 +119,11 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeouts.InstanceReady)
 	defer cancel()
-	err := p.ready.Wait(ctx, framework.Watch[struct{}]{Key: id, FirstLook: framework.ReadyFirstLook, Operation: "waiting for instance " + id + " to be running"})
-	if err != nil {
-		p.seen.Take(id)
-		return nil, err
+	inst, err := p.seen.WaitReady(ctx, p.ready, framework.Watch[struct{}]{Key: id, FirstLook: framework.ReadyFirstLook, Operation: "waiting for instance " + id + " to be running"})
+	if err != nil || inst != nil {
+		return inst, err
 	}
-	if inst := p.seen.Take(id); inst != nil {
-		return inst, nil
-	}
-	inst, err := p.GetInstance(ctx, id)
+	inst, err = p.GetInstance(ctx, id)
 	if err == nil && inst == nil {
 		err = framework.NotFound("instance", id)
 	}

@@ -59,15 +59,7 @@ func (p *Provider) pollReady(ctx context.Context, ids map[string]struct{}) (map[
 			found[id] = inst
 		}
 	}
-	out := make(map[string]framework.WatchState, len(ids))
-	for id := range ids {
-		st := framework.ReadyState(id, found[id], p.seen.Miss(id, found[id] != nil))
-		if st.Done {
-			p.seen.Put(id, found[id])
-		}
-		out[id] = st
-	}
-	return out, nil
+	return p.seen.ReadyStates(ids, found), nil
 }
 
 // WaitReady waits until the droplet is active with a public IPv4, bounded
@@ -78,15 +70,14 @@ func (p *Provider) WaitReady(ctx context.Context, id string) (*framework.Instanc
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeouts.InstanceReady)
 	defer cancel()
-	err := p.ready.Wait(ctx, framework.Watch[struct{}]{
+	inst, err := p.seen.WaitReady(ctx, p.ready, framework.Watch[struct{}]{
 		Key: id, FirstLook: framework.ReadyFirstLook,
 		Operation: "waiting for instance " + id + " to be ready",
 	})
 	if err != nil {
-		p.seen.Take(id)
 		return nil, err
 	}
-	if inst := p.seen.Take(id); inst != nil {
+	if inst != nil {
 		p.logf(ctx, "droplet ready", map[string]any{"provider": providerName, "id": id, "ip": inst.IP.String()})
 		return inst, nil
 	}
