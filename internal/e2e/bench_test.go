@@ -169,16 +169,7 @@ func newNoopWorkdir(b *testing.B, dir string) *workdir {
 	b.Helper()
 	wd := newWorkdir(b)
 	rc := filepath.Join(wd.dir, "noop.tfrc")
-	cfg := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/spuff/noop" = %q
-  }
-  direct {}
-}
-`, dir)
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	writeDevOverride(b, rc, "registry.terraform.io/spuff/noop", dir)
 	for i, kv := range wd.env {
 		if strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
 			wd.env[i] = "TF_CLI_CONFIG_FILE=" + rc

@@ -80,20 +80,27 @@ type workdir struct {
 	env []string
 }
 
+// writeDevOverride writes a CLI config at path that takes the provider
+// source from the binary in dir and every other provider as usual.
+func writeDevOverride(t testing.TB, path, source, dir string) {
+	t.Helper()
+	cfg := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    %q = %q
+  }
+  direct {}
+}
+`, source, dir)
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func newWorkdir(t testing.TB) *workdir {
 	t.Helper()
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "dev.tfrc")
-	cfg := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/spuff/spuff" = %q
-  }
-  direct {}
-}
-`, providerDir)
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeDevOverride(t, rc, "registry.terraform.io/spuff/spuff", providerDir)
 	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1"}
 	for _, kv := range os.Environ() {
 		// No TF_*, SPUFF_* or cloud credential variable of the user's
